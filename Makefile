@@ -1,0 +1,47 @@
+# PGXS build for the tasks extension (PostgreSQL 15).
+EXTENSION = tasks
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = tasks
+OBJS = \
+	src/tasks.o \
+	src/api_task.o \
+	src/api_names.o \
+	src/api_time.o \
+	src/errors.o \
+	src/payload.o \
+	src/task_validate.o \
+	src/task_refs.o \
+	src/store.o \
+	src/identity.o \
+	src/normalize.o \
+	src/resolve.o \
+	src/timeparse.o \
+	src/uuid7.o
+
+# The install script is assembled from one fragment per concern (ddl/NN_*.sql).
+DDL = $(sort $(wildcard ddl/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+PGFILEDESC = "tasks - task service inside PostgreSQL"
+
+SHLIB_LINK += -luuid
+PG_CPPFLAGS += -I$(srcdir)/src -DTASKS_VERSION="\"$(EXTVERSION)\""
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+ifdef WERROR
+PG_CFLAGS += -Werror
+endif
+
+TESTS = $(sort $(wildcard sql/*.sql))
+REGRESS = $(patsubst sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=. --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
+
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(DDL)
+	cat $^ > $@

@@ -1,0 +1,301 @@
+/*-------------------------------------------------------------------------
+ *
+ * tasks.h
+ *	  Shared declarations of the tasks extension: one section per module.
+ *
+ * Every module owns one concern; this header is the contract between them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TASKS_H
+#define TASKS_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "pgtime.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "compat.h"
+
+/* Limits shared by validators (characters, not bytes). */
+#define TASKS_MAX_TITLE			500
+#define TASKS_MAX_DESCRIPTION	100000
+#define TASKS_MAX_SHORT_TEXT	255		/* type, tag, external id, kind, relation */
+#define TASKS_MAX_NAME			500		/* record/member display names */
+#define TASKS_MAX_ITEMS			100		/* assignees, links, tags, dependencies */
+#define TASKS_MAX_METADATA_BYTES 65536
+
+/* ------------------------------------------------------------------------
+ * errors.c: collecting every problem of a payload, then raising them at once
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * One problem found in a payload.  path is a JSON pointer ("/links/0/name"),
+ * code a stable machine code (see README "Error codes").
+ */
+typedef struct TaskProblem
+{
+	char	   *path;
+	const char *code;
+	char	   *message;
+	char	   *extra_json;		/* optional extra members, e.g. candidates */
+} TaskProblem;
+
+typedef struct TaskProblems
+{
+	List	   *items;			/* of TaskProblem * */
+} TaskProblems;
+
+extern void problems_init(TaskProblems *p);
+extern void problem_add(TaskProblems *p, const char *path, const char *code,
+						const char *fmt,...) pg_attribute_printf(4, 5);
+extern void problem_add_extra(TaskProblems *p, const char *path, const char *code,
+							  const char *extra_json, const char *fmt,...) pg_attribute_printf(5, 6);
+extern bool problems_any(const TaskProblems *p);
+
+/* Raises SQLSTATE 22023 with the problem list as JSON in the detail. */
+extern void problems_raise(const TaskProblems *p, const char *what) pg_attribute_noreturn();
+extern void problems_raise_if_any(const TaskProblems *p, const char *what);
+
+/* JSON pointer helpers (RFC 6901 escaping of ~ and /). */
+extern char *json_pointer_key(const char *base, const char *key, int keylen);
+extern char *json_pointer_index(const char *base, int index);
+
+/* Appends s (len bytes) to buf as a JSON string literal. */
+extern void json_append_string(StringInfo buf, const char *s, int len);
+
+/* ------------------------------------------------------------------------
+ * payload.c: typed reads from a jsonb object, each reporting its own problem
+ * ------------------------------------------------------------------------
+ */
+
+/* A field read from a payload: present?, null?, and the value. */
+typedef struct PayloadField
+{
+	bool		present;
+	bool		is_null;
+	JsonbValue	value;			/* valid when present && !is_null */
+} PayloadField;
+
+extern void payload_get(Jsonb *obj, const char *key, PayloadField *out);
+extern void payload_get_container(JsonbContainer *c, const char *key, PayloadField *out);
+
+/*
+ * Reads a string field.  Returns a palloc'd NUL-terminated copy or NULL
+ * (absent, null, or wrong type: the latter two reported unless allowed).
+ */
+extern char *payload_text(const PayloadField *f, TaskProblems *p, const char *path,
+						  bool required, bool nullable, int min_chars, int max_chars);
+extern bool payload_uuid(const char *s, pg_uuid_t *out);
+extern const char *jsonb_type_name(const JsonbValue *v);
+
+/* Whether key (len bytes) is one of the NULL-terminated list. */
+extern bool key_in_list(const char *key, int len, const char *const *list);
+
+/* Fails with a problem for every key of obj not in the NULL-terminated list. */
+extern void payload_reject_unknown(JsonbContainer *c, const char *base,
+								   const char *const *known, TaskProblems *p);
+
+/* ------------------------------------------------------------------------
+ * timeparse.c: strict ISO 8601 and IANA time zones through PostgreSQL's tz code
+ * ------------------------------------------------------------------------
+ */
+typedef enum TimeParseStatus
+{
+	TP_OK = 0,
+	TP_BAD_FORMAT,				/* not the ISO 8601 shape we accept */
+	TP_OUT_OF_RANGE,			/* e.g. 2025-02-30, 24:00:01, year 0 */
+	TP_NEEDS_ZONE,				/* local date-time without offset and no zone */
+	TP_LOCAL_TIME_GAP			/* local time skipped by a DST transition */
+} TimeParseStatus;
+
+/* Strict calendar date "YYYY-MM-DD" (4-digit year 0001..9999). */
+extern TimeParseStatus tp_parse_date(const char *s, int len, DateADT *out);
+
+/*
+ * ISO 8601 date-time "YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|+HH:MM|-HH:MM|+HHMM)".
+ * Without an offset, the wall-clock time is read in zone (TP_NEEDS_ZONE when
+ * zone is NULL).  A local time inside a DST gap is TP_LOCAL_TIME_GAP; one in
+ * a DST overlap resolves to the earlier instant.
+ */
+extern TimeParseStatus tp_parse_datetime(const char *s, int len, pg_tz *zone,
+										 TimestampTz *out);
+
+/* "HH:MM" (24-hour) into microseconds since midnight. */
+extern TimeParseStatus tp_parse_hhmm(const char *s, int len, int64 *usec_out);
+
+/* Wall-clock date + time of day in zone to an instant (gap/overlap as above). */
+extern TimeParseStatus tp_local_to_instant(DateADT date, int64 usec_of_day,
+										   pg_tz *zone, TimestampTz *out);
+
+/*
+ * Looks up an IANA zone name (e.g. "America/Santiago", "UTC") with
+ * pg_tzset; rejects POSIX-style specs, abbreviations and paths.  Returns NULL
+ * for an unknown name.  *canonical gets the zone's canonical spelling.
+ */
+extern pg_tz *tp_lookup_zone(const char *name, int len, const char **canonical);
+
+/* Instant as ISO 8601 UTC with milliseconds: "2025-10-25T17:00:00.000Z". */
+extern char *tp_format_instant(TimestampTz t);
+extern char *tp_format_date(DateADT d);
+
+/* ------------------------------------------------------------------------
+ * normalize.c: name normalization for matching (immutable, encoding-safe)
+ * ------------------------------------------------------------------------
+ */
+
+/* lower-case, accents stripped, Cyrillic/Greek transliterated, punctuation -> single spaces. */
+extern char *name_normalize(const char *s, int len);
+/* name_normalize's tokens, sorted ("Müller, Hans" == "Hans Müller"). */
+extern char *name_key(const char *s, int len);
+/* name_key after folding German transliterations (ae->a, oe->o, ue->u). */
+extern char *name_fold(const char *s, int len);
+
+/* ------------------------------------------------------------------------
+ * resolve.c: record name -> id within one workspace, over pg_trgm
+ * ------------------------------------------------------------------------
+ */
+typedef enum ResolveStatus
+{
+	RESOLVE_RESOLVED,
+	RESOLVE_AMBIGUOUS,
+	RESOLVE_NOT_FOUND,
+	RESOLVE_INVALID				/* nothing left to match after normalization */
+} ResolveStatus;
+
+typedef struct ResolveCandidate
+{
+	pg_uuid_t	id;
+	char	   *name;
+	double		score;
+} ResolveCandidate;
+
+typedef struct ResolveResult
+{
+	ResolveStatus status;
+	const char *method;			/* "exact", "folded", "fuzzy" or NULL */
+	ResolveCandidate best;		/* valid when RESOLVE_RESOLVED */
+	int			ncandidates;	/* ambiguous candidates or not_found suggestions */
+	ResolveCandidate *candidates;	/* best first */
+} ResolveResult;
+
+/* Must be called between SPI_connect and SPI_finish. */
+extern void resolve_record(const pg_uuid_t *workspace, const char *kind,
+						   const char *name, int len, ResolveResult *out);
+/* The result as a JSON object: {"status", "id", "name", "score", "method", "candidates"}. */
+extern void resolve_result_json(StringInfo buf, const ResolveResult *r);
+/* The candidates only, as a JSON array. */
+extern void resolve_candidates_json(StringInfo buf, const ResolveResult *r);
+
+/* ------------------------------------------------------------------------
+ * identity.c: which workspace and actor a call acts for
+ * ------------------------------------------------------------------------
+ */
+typedef struct TaskIdentity
+{
+	pg_uuid_t	workspace_id;
+	bool		has_actor;
+	pg_uuid_t	actor_id;
+	const char *source;			/* "jwt" or "setting" */
+} TaskIdentity;
+
+/* Raises 28000 when no workspace is set, 42501 when the role may not use it. */
+extern void identity_current(TaskIdentity *id);
+extern void tasks_define_gucs(void);
+
+/* ------------------------------------------------------------------------
+ * uuid7.c
+ * ------------------------------------------------------------------------
+ */
+extern void uuid7_generate(pg_uuid_t *out);
+extern char *uuid_to_cstring(const pg_uuid_t *u);
+
+/* ------------------------------------------------------------------------
+ * task_validate.c / store.c: the native create path
+ * ------------------------------------------------------------------------
+ */
+typedef struct TaskLink
+{
+	char	   *relation;		/* relationship name, defaults to kind */
+	char	   *kind;
+	pg_uuid_t	record_id;
+	bool		by_name;
+	char	   *query;			/* the name as given, when by_name */
+	char	   *path;			/* where in the payload it came from */
+	char	   *resolved_json;	/* resolution summary, when by_name */
+} TaskLink;
+
+typedef struct TaskDraft
+{
+	pg_uuid_t	id;
+	pg_uuid_t	workspace_id;
+	char	   *title;
+	char	   *description;
+	bool		has_status_id;
+	pg_uuid_t	status_id;
+	char	   *status_name;	/* a status name (case-insensitive) or a category */
+	char	   *priority;
+	char	   *type;
+	List	   *tags;			/* of char * */
+	bool		has_due_date;
+	DateADT		due_date;
+	bool		has_due_at;
+	TimestampTz due_at;
+	char	   *due_timezone;	/* canonical IANA name or NULL */
+	bool		has_deadline;
+	TimestampTz deadline;
+	bool		has_scheduled_start;
+	TimestampTz scheduled_start;
+	bool		has_scheduled_end;
+	TimestampTz scheduled_end;
+	bool		has_completed_at;
+	TimestampTz completed_at;
+	bool		has_sort_order;
+	double		sort_order;
+	char	   *metadata_json;	/* jsonb text or NULL */
+	char	   *external_id;
+	bool		has_created_by;
+	bool		created_by_is_actor;	/* defaulted from the caller */
+	pg_uuid_t	created_by;
+	char	   *status_category;	/* set by task_draft_check_refs */
+	bool		has_created_at;
+	TimestampTz created_at;
+	List	   *assignees;		/* of pg_uuid_t * (members or agents) */
+	List	   *assignee_paths;	/* of char *, parallel to assignees */
+	List	   *links;			/* of TaskLink * */
+	List	   *dependencies;	/* of pg_uuid_t * */
+	List	   *dependency_paths;	/* of char *, parallel to dependencies */
+	List	   *notes;			/* of char * (note bodies) */
+} TaskDraft;
+
+/* Parses and checks the shape of a native payload; no database access. */
+extern void task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p);
+
+/*
+ * Checks everything that needs the database (statuses, members, records,
+ * names, dependencies), then inserts.  Raises before writing anything.
+ * Returns the stored task as jsonb text.  Caller is inside SPI.
+ */
+extern void task_draft_check_refs(TaskDraft *d, TaskProblems *p);
+extern void task_store_insert(TaskDraft *d);
+/* The stored task as jsonb (tasks.task_json), copied to the upper context. */
+extern Datum task_store_fetch_json(const pg_uuid_t *workspace, const pg_uuid_t *task_id,
+								   const char *resolutions_json);
+/* The JSON array of name resolutions made for the draft's links. */
+extern char *task_draft_resolutions_json(const TaskDraft *d);
+
+/* Array datums for SPI parameters from lists of pg_uuid_t * / char *. */
+extern Datum uuid_list_array(List *ids);
+extern Datum text_list_array(List *items);
+
+/* Kept SPI plans, prepared once per backend. */
+extern SPIPlanPtr store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
+
+#endif							/* TASKS_H */
