@@ -1,0 +1,249 @@
+/*-------------------------------------------------------------------------
+ *
+ * store.c
+ *	  Write a checked draft into the extension's tables, read it back.
+ *
+ * Every statement is prepared once per backend (SPI_keepplan) with
+ * schema-qualified names and parameters only.  Writes go through the
+ * executor, so constraints, row level security and triggers all apply.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "tasks.h"
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+/* Prepares sql once per backend into *slot and returns it. */
+SPIPlanPtr
+store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+
+	if (*slot != NULL)
+		return *slot;
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	*slot = plan;
+	return plan;
+}
+
+/* A text[] datum from a list of C strings. */
+Datum
+text_list_array(List *items)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(items), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, items)
+		elems[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* A uuid[] datum from a list of pg_uuid_t pointers. */
+Datum
+uuid_list_array(List *ids)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(ids), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, ids)
+		elems[n++] = UUIDPGetDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+/* Runs a kept plan that must succeed with the given SPI result code. */
+static void
+run(SPIPlanPtr plan, Datum *values, const char *nulls, int expect, const char *what)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != expect)
+		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(rc));
+}
+
+/* Sets values[i] to a timestamptz, or marks it null. */
+static void
+set_ts(Datum *values, char *nulls, int i, bool has, TimestampTz t)
+{
+	values[i] = TimestampTzGetDatum(t);
+	nulls[i] = has ? ' ' : 'n';
+}
+
+/* Sets values[i] to text, or marks it null. */
+static void
+set_text(Datum *values, char *nulls, int i, const char *s)
+{
+	values[i] = s ? CStringGetTextDatum(s) : (Datum) 0;
+	nulls[i] = s ? ' ' : 'n';
+}
+
+/* Inserts the task row. */
+static void
+insert_task(TaskDraft *d)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[20] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID,
+		TEXTOID, TEXTARRAYOID, DATEOID, TIMESTAMPTZOID, TEXTOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID, TEXTOID,
+	TEXTOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		v[20];
+	char		n[20];
+	bool		done = d->status_category && strcmp(d->status_category, "done") == 0;
+
+	memset(n, ' ', sizeof(n));
+	store_plan(&plan,
+			   "INSERT INTO tasks.tasks (workspace_id, id, title, description, status_id,"
+			   " priority, type, tags, due_date, due_at, due_timezone, deadline,"
+			   " scheduled_start, scheduled_end, completed_at, sort_order, metadata,"
+			   " external_id, created_by, created_at, updated_at)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+			   " $15, $16, coalesce($17::jsonb, '{}'::jsonb), $18, $19,"
+			   " coalesce($20, now()), now())",
+			   20, types);
+	v[0] = UUIDPGetDatum(&d->workspace_id);
+	v[1] = UUIDPGetDatum(&d->id);
+	set_text(v, n, 2, d->title);
+	set_text(v, n, 3, d->description);
+	v[4] = UUIDPGetDatum(&d->status_id);
+	set_text(v, n, 5, d->priority);
+	set_text(v, n, 6, d->type);
+	v[7] = text_list_array(d->tags);
+	v[8] = DateADTGetDatum(d->due_date);
+	n[8] = d->has_due_date ? ' ' : 'n';
+	set_ts(v, n, 9, d->has_due_at, d->due_at);
+	set_text(v, n, 10, d->due_timezone);
+	set_ts(v, n, 11, d->has_deadline, d->deadline);
+	set_ts(v, n, 12, d->has_scheduled_start, d->scheduled_start);
+	set_ts(v, n, 13, d->has_scheduled_end, d->scheduled_end);
+	/* A task created done is complete now, unless told when. */
+	set_ts(v, n, 14, d->has_completed_at || done,
+		   d->has_completed_at ? d->completed_at : GetCurrentTransactionStartTimestamp());
+	v[15] = Float8GetDatum(d->sort_order);
+	n[15] = d->has_sort_order ? ' ' : 'n';
+	set_text(v, n, 16, d->metadata_json);
+	set_text(v, n, 17, d->external_id);
+	v[18] = UUIDPGetDatum(&d->created_by);
+	n[18] = d->has_created_by ? ' ' : 'n';
+	set_ts(v, n, 19, d->has_created_at, d->created_at);
+	run(plan, v, n, SPI_OK_INSERT, "task insert");
+}
+
+/* Inserts assignees, links, dependencies and notes in one statement each. */
+static void
+insert_children(TaskDraft *d)
+{
+	static SPIPlanPtr assignees = NULL,
+				links = NULL,
+				deps = NULL,
+				notes = NULL;
+	Oid			t3[3] = {UUIDOID, UUIDOID, UUIDARRAYOID};
+	Oid			t5[5] = {UUIDOID, UUIDOID, TEXTARRAYOID, TEXTARRAYOID, UUIDARRAYOID};
+	Oid			t4[4] = {UUIDOID, UUIDOID, TEXTARRAYOID, UUIDOID};
+	Datum		v[5];
+	char		n[5] = {' ', ' ', ' ', ' ', ' '};
+
+	v[0] = UUIDPGetDatum(&d->workspace_id);
+	v[1] = UUIDPGetDatum(&d->id);
+	if (d->assignees != NIL)
+	{
+		store_plan(&assignees,
+				   "INSERT INTO tasks.task_assignees (workspace_id, task_id, member_id)"
+				   " SELECT $1, $2, m FROM unnest($3) AS m",
+				   3, t3);
+		v[2] = uuid_list_array(d->assignees);
+		run(assignees, v, n, SPI_OK_INSERT, "assignee insert");
+	}
+	if (d->links != NIL)
+	{
+		List	   *rel = NIL,
+				   *kind = NIL,
+				   *ids = NIL;
+		ListCell   *lc;
+
+		foreach(lc, d->links)
+		{
+			TaskLink   *l = lfirst(lc);
+
+			rel = lappend(rel, l->relation);
+			kind = lappend(kind, l->kind);
+			ids = lappend(ids, &l->record_id);
+		}
+		store_plan(&links,
+				   "INSERT INTO tasks.task_links (workspace_id, task_id, relation, kind, record_id)"
+				   " SELECT $1, $2, l.relation, l.kind, l.id FROM unnest($3, $4, $5) AS l(relation, kind, id)"
+				   " ON CONFLICT DO NOTHING",
+				   5, t5);
+		v[2] = text_list_array(rel);
+		v[3] = text_list_array(kind);
+		v[4] = uuid_list_array(ids);
+		run(links, v, n, SPI_OK_INSERT, "link insert");
+	}
+	if (d->dependencies != NIL)
+	{
+		store_plan(&deps,
+				   "INSERT INTO tasks.task_dependencies (workspace_id, task_id, depends_on_id)"
+				   " SELECT $1, $2, x FROM unnest($3) AS x",
+				   3, t3);
+		v[2] = uuid_list_array(d->dependencies);
+		run(deps, v, n, SPI_OK_INSERT, "dependency insert");
+	}
+	if (d->notes != NIL)
+	{
+		store_plan(&notes,
+				   "INSERT INTO tasks.notes (workspace_id, id, task_id, body, created_by)"
+				   " SELECT $1, tasks.uuid_generate_v7(), $2, b, $4 FROM unnest($3) WITH ORDINALITY AS x(b, o)"
+				   " ORDER BY o",
+				   4, t4);
+		v[2] = text_list_array(d->notes);
+		v[3] = UUIDPGetDatum(&d->created_by);
+		n[3] = d->has_created_by ? ' ' : 'n';
+		run(notes, v, n, SPI_OK_INSERT, "note insert");
+	}
+}
+
+/* Inserts a checked draft: the task, then its children. */
+void
+task_store_insert(TaskDraft *d)
+{
+	uuid7_generate(&d->id);
+	insert_task(d);
+	insert_children(d);
+}
+
+/* Reads the task back as jsonb (tasks.task_json) into the upper context. */
+Datum
+task_store_fetch_json(const pg_uuid_t *workspace, const pg_uuid_t *task_id,
+					  const char *resolutions_json)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {UUIDOID, UUIDOID, TEXTOID};
+	Datum		v[3];
+	char		n[3] = {' ', ' ', ' '};
+	bool		isnull;
+	Datum		result;
+
+	store_plan(&plan,
+			   "SELECT CASE WHEN $3 IS NULL OR $3 = '[]' THEN j"
+			   " ELSE j || jsonb_build_object('resolutions', $3::jsonb) END"
+			   " FROM tasks.task_json($1, $2) AS j",
+			   3, types);
+	v[0] = UUIDPGetDatum(workspace);
+	v[1] = UUIDPGetDatum(task_id);
+	set_text(v, n, 2, resolutions_json);
+	if (SPI_execute_plan(plan, v, n, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read back task %s", uuid_to_cstring(task_id));
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("task %s is not visible to the current role", uuid_to_cstring(task_id))));
+	return SPI_datumTransfer(result, false, -1);
+}

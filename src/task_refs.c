@@ -1,0 +1,308 @@
+/*-------------------------------------------------------------------------
+ *
+ * task_refs.c
+ *	  Check every reference of a draft inside the caller's workspace.
+ *
+ * Statuses, the creator, assignees, linked records (by id or by name) and
+ * dependencies must all exist in the draft's workspace.  An id from another
+ * workspace is reported exactly like an id that does not exist, so nothing
+ * leaks across tenants.  All statements are kept SPI plans with parameters.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "tasks.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* Whether the uuid u appears in column col of the current SPI result. */
+static bool
+spi_result_has_uuid(const pg_uuid_t *u, int col, bool *flag_out, int flag_col)
+{
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *got = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i],
+													  SPI_tuptable->tupdesc, col, &isnull));
+
+		if (!isnull && memcmp(got, u, sizeof(pg_uuid_t)) == 0)
+		{
+			if (flag_out)
+				*flag_out = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+													   SPI_tuptable->tupdesc, flag_col, &isnull));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Resolves the status: by id, by name or category, else the initial one. */
+static void
+check_status(TaskDraft *d, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {UUIDOID, UUIDOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	bool		isnull;
+
+	store_plan(&plan,
+			   "SELECT s.id, s.category FROM tasks.statuses s"
+			   " WHERE s.workspace_id = $1"
+			   "   AND CASE WHEN $2 IS NOT NULL THEN s.id = $2"
+			   "            WHEN $3 IS NOT NULL THEN lower(s.name) = lower($3) OR s.category = $3"
+			   "            ELSE s.is_initial END"
+			   " ORDER BY lower(s.name) = lower($3) DESC, s.position, s.id LIMIT 1",
+			   3, types);
+	values[0] = UUIDPGetDatum(&d->workspace_id);
+	values[1] = UUIDPGetDatum(&d->status_id);
+	if (!d->has_status_id)
+		nulls[1] = 'n';
+	if (d->status_name)
+		values[2] = CStringGetTextDatum(d->status_name);
+	else
+		nulls[2] = 'n';
+	if (SPI_execute_plan(plan, values, nulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "status lookup failed");
+	if (SPI_processed == 0)
+	{
+		if (d->has_status_id)
+			problem_add(p, "/status_id", "not_found", "no such status in this workspace");
+		else if (d->status_name)
+			problem_add(p, "/status", "not_found",
+						"no status or status category named \"%s\" in this workspace", d->status_name);
+		else
+			problem_add(p, "/status", "required", "the workspace has no initial status; give one");
+		return;
+	}
+	d->status_id = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	d->has_status_id = true;
+	d->status_category = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+}
+
+/* The creator and every assignee must be active members of the workspace. */
+static void
+check_members(TaskDraft *d, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
+	Datum		values[2];
+	List	   *ids = list_copy(d->assignees);
+	ListCell   *lc,
+			   *pc;
+
+	if (d->has_created_by)
+		ids = lappend(ids, &d->created_by);
+	if (ids == NIL)
+		return;
+	store_plan(&plan,
+			   "SELECT m.id, m.active FROM tasks.members m"
+			   " WHERE m.workspace_id = $1 AND m.id = ANY ($2)",
+			   2, types);
+	values[0] = UUIDPGetDatum(&d->workspace_id);
+	values[1] = uuid_list_array(ids);
+	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "member lookup failed");
+
+	forboth(lc, d->assignees, pc, d->assignee_paths)
+	{
+		bool		active = false;
+
+		if (!spi_result_has_uuid(lfirst(lc), 1, &active, 2))
+			problem_add(p, lfirst(pc), "not_found", "no such member in this workspace");
+		else if (!active)
+			problem_add(p, lfirst(pc), "inactive", "the member is deactivated");
+	}
+	if (d->has_created_by)
+	{
+		bool		active = false;
+
+		if (!spi_result_has_uuid(&d->created_by, 1, &active, 2))
+			problem_add(p, "/created_by", "not_found", d->created_by_is_actor ?
+						"the calling actor is not a member of this workspace" :
+						"no such member in this workspace");
+	}
+}
+
+/* Links given by id must name a live record of that kind in the workspace. */
+static void
+check_link_ids(TaskDraft *d, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
+	Datum		values[2];
+	List	   *ids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+
+		if (!l->by_name)
+			ids = lappend(ids, &l->record_id);
+	}
+	if (ids == NIL)
+		return;
+	store_plan(&plan,
+			   "SELECT r.id, r.kind FROM tasks.records r"
+			   " WHERE r.workspace_id = $1 AND r.id = ANY ($2) AND r.deleted_at IS NULL",
+			   2, types);
+	values[0] = UUIDPGetDatum(&d->workspace_id);
+	values[1] = uuid_list_array(ids);
+	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "record lookup failed");
+
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+		bool		found = false;
+
+		if (l->by_name)
+			continue;
+		for (uint64 i = 0; i < SPI_processed && !found; i++)
+		{
+			bool		isnull;
+			pg_uuid_t  *got = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i],
+														  SPI_tuptable->tupdesc, 1, &isnull));
+			char	   *kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+			found = memcmp(got, &l->record_id, sizeof(pg_uuid_t)) == 0 && strcmp(kind, l->kind) == 0;
+		}
+		if (!found)
+			problem_add(p, l->path, "not_found", "no %s with this id in this workspace", l->kind);
+	}
+}
+
+/* Links given by name are resolved; unsure matches are refused. */
+static void
+check_link_names(TaskDraft *d, TaskProblems *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+		ResolveResult r;
+		StringInfoData buf;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!l->by_name)
+			continue;
+		resolve_record(&d->workspace_id, l->kind, l->query, strlen(l->query), &r);
+		initStringInfo(&buf);
+		switch (r.status)
+		{
+			case RESOLVE_RESOLVED:
+				l->record_id = r.best.id;
+				resolve_result_json(&buf, &r);
+				l->resolved_json = buf.data;
+				break;
+			case RESOLVE_AMBIGUOUS:
+				appendStringInfoString(&buf, "\"candidates\": ");
+				resolve_candidates_json(&buf, &r);
+				problem_add_extra(p, l->path, "ambiguous_reference", buf.data,
+								  "matches %d %ss; give the id or a more precise name",
+								  r.ncandidates, l->kind);
+				break;
+			case RESOLVE_NOT_FOUND:
+				appendStringInfoString(&buf, "\"suggestions\": ");
+				resolve_candidates_json(&buf, &r);
+				problem_add_extra(p, l->path, "not_found", buf.data,
+								  "no %s with a name like this in this workspace", l->kind);
+				break;
+			case RESOLVE_INVALID:
+				problem_add(p, l->path, "invalid_value", "has no letters or digits to match");
+				break;
+		}
+	}
+}
+
+/* Dependencies must be live tasks of the workspace. */
+static void
+check_dependencies(TaskDraft *d, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
+	Datum		values[2];
+	ListCell   *lc,
+			   *pc;
+
+	if (d->dependencies == NIL)
+		return;
+	store_plan(&plan,
+			   "SELECT t.id FROM tasks.tasks t"
+			   " WHERE t.workspace_id = $1 AND t.id = ANY ($2) AND t.deleted_at IS NULL",
+			   2, types);
+	values[0] = UUIDPGetDatum(&d->workspace_id);
+	values[1] = uuid_list_array(d->dependencies);
+	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "dependency lookup failed");
+	forboth(lc, d->dependencies, pc, d->dependency_paths)
+	{
+		if (!spi_result_has_uuid(lfirst(lc), 1, NULL, 0))
+			problem_add(p, lfirst(pc), "not_found", "no such task in this workspace");
+	}
+}
+
+/* An external id is unique per workspace. */
+static void
+check_external_id(TaskDraft *d, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {UUIDOID, TEXTOID};
+	Datum		values[2];
+
+	if (d->external_id == NULL)
+		return;
+	store_plan(&plan,
+			   "SELECT 1 FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.external_id = $2",
+			   2, types);
+	values[0] = UUIDPGetDatum(&d->workspace_id);
+	values[1] = CStringGetTextDatum(d->external_id);
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "external id lookup failed");
+	if (SPI_processed > 0)
+		problem_add(p, "/external_id", "duplicate", "another task of this workspace has this external id");
+}
+
+/* Checks every reference of d against the database. */
+void
+task_draft_check_refs(TaskDraft *d, TaskProblems *p)
+{
+	check_status(d, p);
+	check_members(d, p);
+	check_link_ids(d, p);
+	check_link_names(d, p);
+	check_dependencies(d, p);
+	check_external_id(d, p);
+}
+
+/* The JSON array of the name resolutions made for d's links. */
+char *
+task_draft_resolutions_json(const TaskDraft *d)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+
+		if (l->resolved_json == NULL)
+			continue;
+		appendStringInfo(&buf, "%s{\"path\": ", first ? "" : ", ");
+		json_append_string(&buf, l->path, strlen(l->path));
+		appendStringInfo(&buf, ", \"kind\": ");
+		json_append_string(&buf, l->kind, strlen(l->kind));
+		appendStringInfo(&buf, ", \"resolution\": %s}", l->resolved_json);
+		first = false;
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}

@@ -1,0 +1,596 @@
+/*-------------------------------------------------------------------------
+ *
+ * task_validate.c
+ *	  Parse and check a native task payload into a TaskDraft.
+ *
+ * Two phases, both collecting every problem before anything is raised:
+ *	 task_draft_parse: types, shapes, lengths, enums, dates; no table access
+ *		beyond the (per-transaction cached) list of record kinds;
+ *	 task_draft_check_refs: statuses, members, records, names, dependencies,
+ *		all inside the caller's workspace.
+ * Nothing is written until both phases found nothing wrong.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "tasks.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+/* Fixed top-level keys of the native payload; <kind>_id / <kind>_name come from tasks.record_kinds. */
+static const char *const native_keys[] = {
+	"title", "description", "status", "status_id", "priority", "type", "tags",
+	"due_date", "due_at", "timezone", "deadline", "scheduled_start",
+	"scheduled_end", "completed_at", "sort_order", "metadata", "external_id",
+	"created_by", "created_at", "assignee_ids", "links", "dependency_ids", "notes",
+	NULL
+};
+
+static const char *const link_keys[] = {"kind", "id", "name", "relation", NULL};
+
+static const char *const priorities[] = {"low", "medium", "high", "urgent", NULL};
+
+/* ------------------------------------------------------------------------
+ * Record kinds, cached for the current transaction
+ * ------------------------------------------------------------------------
+ */
+static List *kinds_cache = NIL;
+static LocalTransactionId kinds_lxid = InvalidLocalTransactionId;
+
+/* The record kinds (tasks.record_kinds), loaded once per transaction. */
+static List *
+record_kinds(void)
+{
+	static SPIPlanPtr plan = NULL;
+	MemoryContext old;
+
+	if (kinds_lxid == MyProc->lxid && kinds_cache != NIL)
+		return kinds_cache;
+
+	if (kinds_cache != NIL)
+		list_free_deep(kinds_cache);
+	kinds_cache = NIL;
+
+	store_plan(&plan, "SELECT kind FROM tasks.record_kinds ORDER BY kind", 0, NULL);
+	if (SPI_execute_plan(plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read tasks.record_kinds");
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		kinds_cache = lappend(kinds_cache,
+							  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	MemoryContextSwitchTo(old);
+	kinds_lxid = MyProc->lxid;
+	return kinds_cache;
+}
+
+/* Whether kind (len bytes) is a known record kind. */
+static bool
+is_record_kind(const char *kind, int len)
+{
+	ListCell   *lc;
+
+	foreach(lc, record_kinds())
+	{
+		const char *k = lfirst(lc);
+
+		if (strlen(k) == (size_t) len && memcmp(k, kind, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------------
+ * Small typed readers
+ * ------------------------------------------------------------------------
+ */
+
+/* Reads an optional enum string; NULL when absent or invalid. */
+static char *
+read_enum(Jsonb *obj, const char *key, const char *const *allowed, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+	char	   *s;
+	StringInfoData list;
+
+	payload_get(obj, key, &f);
+	s = payload_text(&f, p, path, false, true, 1, TASKS_MAX_SHORT_TEXT);
+	if (s == NULL)
+		return NULL;
+	for (const char *const *a = allowed; *a; a++)
+		if (strcmp(s, *a) == 0)
+			return s;
+	initStringInfo(&list);
+	for (const char *const *a = allowed; *a; a++)
+		appendStringInfo(&list, "%s%s", a == allowed ? "" : ", ", *a);
+	problem_add(p, path, "invalid_value", "must be one of: %s", list.data);
+	return NULL;
+}
+
+/* Reads a uuid string at path into out; false when absent, null or invalid. */
+static bool
+read_uuid_value(const JsonbValue *v, const char *path, pg_uuid_t *out, TaskProblems *p)
+{
+	char	   *s;
+
+	if (v->type != jbvString)
+	{
+		problem_add(p, path, "invalid_type", "must be a uuid string, not %s", jsonb_type_name(v));
+		return false;
+	}
+	s = pnstrdup(v->val.string.val, Min(v->val.string.len, 64));
+	if (v->val.string.len > 36 || !payload_uuid(s, out))
+	{
+		problem_add(p, path, "invalid_uuid", "must be a uuid");
+		return false;
+	}
+	return true;
+}
+
+/* Reads an optional uuid field. */
+static bool
+read_uuid_field(Jsonb *obj, const char *key, pg_uuid_t *out, TaskProblems *p)
+{
+	PayloadField f;
+
+	payload_get(obj, key, &f);
+	if (!f.present || f.is_null)
+		return false;
+	return read_uuid_value(&f.value, psprintf("/%s", key), out, p);
+}
+
+/* Returns the array container of field f, or NULL (problem recorded if wrong type). */
+static JsonbContainer *
+read_array(const PayloadField *f, const char *path, int max_items, TaskProblems *p)
+{
+	JsonbContainer *c;
+
+	if (!f->present || f->is_null)
+		return NULL;
+	if (f->value.type != jbvBinary || !JsonContainerIsArray(f->value.val.binary.data))
+	{
+		problem_add(p, path, "invalid_type", "must be an array, not %s", jsonb_type_name(&f->value));
+		return NULL;
+	}
+	c = f->value.val.binary.data;
+	if ((int) JsonContainerSize(c) > max_items)
+	{
+		problem_add(p, path, "too_many", "must have at most %d items (got %u)",
+					max_items, JsonContainerSize(c));
+		return NULL;
+	}
+	return c;
+}
+
+/* Appends to *list the uuids of an array of uuid strings; duplicates are dropped. */
+static List *
+read_uuid_array(Jsonb *obj, const char *key, List **paths, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+	JsonbContainer *c;
+	List	   *out = NIL;
+
+	payload_get(obj, key, &f);
+	if ((c = read_array(&f, path, TASKS_MAX_ITEMS, p)) == NULL)
+		return NIL;
+	for (uint32 i = 0; i < JsonContainerSize(c); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
+		char	   *ipath = json_pointer_index(path, i);
+		pg_uuid_t	u;
+		bool		dup = false;
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!read_uuid_value(v, ipath, &u, p))
+			continue;
+		foreach(lc, out)
+			if (memcmp(lfirst(lc), &u, sizeof(u)) == 0)
+				dup = true;
+		if (dup)
+			continue;
+		out = lappend(out, palloc(sizeof(pg_uuid_t)));
+		memcpy(llast(out), &u, sizeof(u));
+		if (paths)
+			*paths = lappend(*paths, ipath);
+	}
+	return out;
+}
+
+/* ------------------------------------------------------------------------
+ * Dates and times
+ * ------------------------------------------------------------------------
+ */
+
+/* Reads a date-time field: an instant with offset, or local time in zone. */
+static bool
+read_instant(Jsonb *obj, const char *key, pg_tz *zone, bool zone_invalid,
+			 TimestampTz *out, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+	DateADT		d;
+
+	payload_get(obj, key, &f);
+	if (!f.present || f.is_null)
+		return false;
+	if (f.value.type != jbvString)
+	{
+		problem_add(p, path, "invalid_type", "must be an ISO 8601 date-time string, not %s",
+					jsonb_type_name(&f.value));
+		return false;
+	}
+	switch (tp_parse_datetime(f.value.val.string.val, f.value.val.string.len, zone, out))
+	{
+		case TP_OK:
+			return true;
+		case TP_NEEDS_ZONE:
+			if (!zone_invalid)
+				problem_add(p, path, "timezone_required",
+							"has no UTC offset: add one (e.g. \"Z\" or \"+02:00\") or give \"timezone\"");
+			return false;
+		case TP_LOCAL_TIME_GAP:
+			problem_add(p, path, "nonexistent_local_time",
+						"does not exist in the time zone: clocks skip it at a daylight saving change");
+			return false;
+		case TP_OUT_OF_RANGE:
+			problem_add(p, path, "invalid_datetime", "is not a real date and time");
+			return false;
+		default:
+			if (tp_parse_date(f.value.val.string.val, f.value.val.string.len, &d) == TP_OK)
+				problem_add(p, path, "invalid_datetime",
+							"is a date without a time; %s needs a date-time%s", key,
+							strcmp(key, "due_at") == 0 ? " (use due_date for an all-day task)" : "");
+			else
+				problem_add(p, path, "invalid_datetime",
+							"must be an ISO 8601 date-time, e.g. \"2026-03-10T09:00:00Z\"");
+			return false;
+	}
+}
+
+/* Reads the time zone, the all-day date and every instant field. */
+static void
+parse_times(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+{
+	PayloadField f;
+	pg_tz	   *zone = NULL;
+	bool		zone_invalid = false;
+	char	   *zname;
+
+	payload_get(obj, "timezone", &f);
+	zname = payload_text(&f, p, "/timezone", false, true, 1, 100);
+	if (zname != NULL)
+	{
+		const char *canonical = NULL;
+
+		zone = tp_lookup_zone(zname, strlen(zname), &canonical);
+		if (zone == NULL)
+		{
+			zone_invalid = true;
+			problem_add(p, "/timezone", "invalid_timezone",
+						"must be an IANA time zone name such as \"Europe/Berlin\" or \"UTC\"");
+		}
+		else
+			d->due_timezone = pstrdup(canonical);
+	}
+	else if (f.present && !f.is_null)
+		zone_invalid = true;
+
+	payload_get(obj, "due_date", &f);
+	if (f.present && !f.is_null)
+	{
+		if (f.value.type != jbvString)
+			problem_add(p, "/due_date", "invalid_type", "must be a \"YYYY-MM-DD\" string, not %s",
+						jsonb_type_name(&f.value));
+		else
+		{
+			TimeParseStatus st = tp_parse_date(f.value.val.string.val, f.value.val.string.len,
+											   &d->due_date);
+
+			if (st == TP_OK)
+				d->has_due_date = true;
+			else if (st == TP_OUT_OF_RANGE)
+				problem_add(p, "/due_date", "invalid_date", "is not a real calendar date");
+			else
+				problem_add(p, "/due_date", "invalid_date",
+							"must be a calendar date \"YYYY-MM-DD\" (all-day); use due_at for a date-time");
+		}
+	}
+
+	d->has_due_at = read_instant(obj, "due_at", zone, zone_invalid, &d->due_at, p);
+	if (d->has_due_date && d->has_due_at)
+		problem_add(p, "/due_at", "conflict",
+					"give either due_date (all-day) or due_at (an instant), not both");
+	d->has_deadline = read_instant(obj, "deadline", zone, zone_invalid, &d->deadline, p);
+	d->has_scheduled_start = read_instant(obj, "scheduled_start", zone, zone_invalid,
+										  &d->scheduled_start, p);
+	d->has_scheduled_end = read_instant(obj, "scheduled_end", zone, zone_invalid,
+										&d->scheduled_end, p);
+	if (d->has_scheduled_start && d->has_scheduled_end && d->scheduled_start > d->scheduled_end)
+		problem_add(p, "/scheduled_end", "invalid_range", "must not be before scheduled_start");
+	d->has_completed_at = read_instant(obj, "completed_at", zone, zone_invalid,
+									   &d->completed_at, p);
+	d->has_created_at = read_instant(obj, "created_at", zone, zone_invalid, &d->created_at, p);
+	if (d->has_created_at &&
+		d->created_at > GetCurrentTransactionStartTimestamp() + USECS_PER_DAY)
+	{
+		problem_add(p, "/created_at", "invalid_value", "must not be more than 24 hours in the future");
+		d->has_created_at = false;
+	}
+	if (d->due_timezone != NULL && !d->has_due_date && !d->has_due_at &&
+		!d->has_deadline && !d->has_scheduled_start && !d->has_scheduled_end &&
+		!d->has_completed_at && !d->has_created_at)
+		d->due_timezone = NULL; /* a zone with nothing to interpret is dropped */
+}
+
+/* ------------------------------------------------------------------------
+ * Links, tags, notes, metadata
+ * ------------------------------------------------------------------------
+ */
+
+/* Adds a link by id or by name. */
+static void
+add_link(TaskDraft *d, const char *relation, const char *kind, bool by_name,
+		 const pg_uuid_t *id, const char *query, const char *path)
+{
+	TaskLink   *l = palloc0(sizeof(TaskLink));
+
+	l->relation = pstrdup(relation);
+	l->kind = pstrdup(kind);
+	l->by_name = by_name;
+	if (id)
+		l->record_id = *id;
+	l->query = query ? pstrdup(query) : NULL;
+	l->path = pstrdup(path);
+	d->links = lappend(d->links, l);
+}
+
+/* Reads the "links" array: [{kind, id | name, relation?}]. */
+static void
+parse_links(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+{
+	PayloadField f;
+	JsonbContainer *c;
+
+	payload_get(obj, "links", &f);
+	if ((c = read_array(&f, "/links", TASKS_MAX_ITEMS, p)) == NULL)
+		return;
+	for (uint32 i = 0; i < JsonContainerSize(c); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
+		char	   *ipath = json_pointer_index("/links", i);
+		JsonbContainer *item;
+		PayloadField kf,
+					idf,
+					nf,
+					rf;
+		char	   *kind,
+				   *name = NULL,
+				   *relation;
+		pg_uuid_t	id;
+		bool		has_id = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		{
+			problem_add(p, ipath, "invalid_type", "must be an object {\"kind\", \"id\" or \"name\"}, not %s",
+						jsonb_type_name(v));
+			continue;
+		}
+		item = v->val.binary.data;
+		payload_reject_unknown(item, ipath, link_keys, p);
+		payload_get_container(item, "kind", &kf);
+		payload_get_container(item, "id", &idf);
+		payload_get_container(item, "name", &nf);
+		payload_get_container(item, "relation", &rf);
+		kind = payload_text(&kf, p, psprintf("%s/kind", ipath), true, false, 1, 63);
+		relation = payload_text(&rf, p, psprintf("%s/relation", ipath), false, true, 1, 63);
+		if (kind != NULL && !is_record_kind(kind, strlen(kind)))
+		{
+			problem_add(p, psprintf("%s/kind", ipath), "unknown_kind",
+						"is not a record kind of this service (see tasks.record_kinds)");
+			kind = NULL;
+		}
+		if (idf.present && !idf.is_null)
+			has_id = read_uuid_value(&idf.value, psprintf("%s/id", ipath), &id, p);
+		else if (nf.present && !nf.is_null)
+			name = payload_text(&nf, p, psprintf("%s/name", ipath), false, false, 1, TASKS_MAX_NAME);
+		else
+			problem_add(p, ipath, "required", "needs \"id\" or \"name\"");
+		if (kind == NULL || (!has_id && name == NULL))
+			continue;
+		add_link(d, relation ? relation : kind, kind, !has_id, has_id ? &id : NULL, name,
+				 has_id ? psprintf("%s/id", ipath) : psprintf("%s/name", ipath));
+	}
+}
+
+/*
+ * Reads <kind>_id and <kind>_name keys.  An id given alongside a name wins;
+ * the name is then ignored.
+ */
+static void
+parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskProblems *p)
+{
+	bool		is_id = keylen > 3 && memcmp(key + keylen - 3, "_id", 3) == 0;
+	bool		is_name = keylen > 5 && memcmp(key + keylen - 5, "_name", 5) == 0;
+	char	   *k = pnstrdup(key, keylen);
+	char	   *path = json_pointer_key("", key, keylen);
+	char	   *kind;
+	PayloadField f;
+
+	if (!is_id && !is_name)
+	{
+		problem_add(p, path, "unknown_field", "is not a known field");
+		return;
+	}
+	kind = pnstrdup(key, keylen - (is_id ? 3 : 5));
+	if (!is_record_kind(kind, strlen(kind)))
+	{
+		problem_add(p, path, "unknown_field", "is not a known field");
+		return;
+	}
+	payload_get(obj, k, &f);
+	if (!f.present || f.is_null)
+		return;
+	if (is_id)
+	{
+		pg_uuid_t	id;
+
+		if (read_uuid_value(&f.value, path, &id, p))
+			add_link(d, kind, kind, false, &id, NULL, path);
+	}
+	else
+	{
+		PayloadField idf;
+		char	   *name = payload_text(&f, p, path, false, true, 1, TASKS_MAX_NAME);
+
+		payload_get(obj, psprintf("%s_id", kind), &idf);
+		if (name != NULL && !(idf.present && !idf.is_null))
+			add_link(d, kind, kind, true, NULL, name, path);
+	}
+}
+
+/*
+ * Reads an array of non-empty strings of at most max_chars characters each;
+ * with dedupe, repeated values are dropped.
+ */
+static List *
+read_string_array(Jsonb *obj, const char *key, int max_chars, bool dedupe, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+	JsonbContainer *c;
+	List	   *out = NIL;
+
+	payload_get(obj, key, &f);
+	if ((c = read_array(&f, path, TASKS_MAX_ITEMS, p)) == NULL)
+		return NIL;
+	for (uint32 i = 0; i < JsonContainerSize(c); i++)
+	{
+		PayloadField item = {.present = true};
+		char	   *s;
+		ListCell   *lc;
+		bool		dup = false;
+
+		CHECK_FOR_INTERRUPTS();
+		item.value = *getIthJsonbValueFromContainer(c, i);
+		item.is_null = item.value.type == jbvNull;
+		s = payload_text(&item, p, json_pointer_index(path, i), true, false, 1, max_chars);
+		if (s == NULL)
+			continue;
+		if (dedupe)
+			foreach(lc, out)
+				if (strcmp(lfirst(lc), s) == 0)
+					dup = true;
+		if (!dup)
+			out = lappend(out, s);
+	}
+	return out;
+}
+
+/* Reads "sort_order" (a finite number) and "metadata" (an object). */
+static void
+parse_numbers_and_metadata(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+{
+	PayloadField f;
+
+	payload_get(obj, "sort_order", &f);
+	if (f.present && !f.is_null)
+	{
+		if (f.value.type != jbvNumeric)
+			problem_add(p, "/sort_order", "invalid_type", "must be a number, not %s",
+						jsonb_type_name(&f.value));
+		else
+		{
+			char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out,
+																NumericGetDatum(f.value.val.numeric)));
+			char	   *end;
+			double		v = strtod(s, &end);
+
+			if (*end != '\0' || isinf(v) || isnan(v))
+				problem_add(p, "/sort_order", "out_of_range", "must fit a double precision number");
+			else
+			{
+				d->sort_order = v;
+				d->has_sort_order = true;
+			}
+		}
+	}
+
+	payload_get(obj, "metadata", &f);
+	if (f.present && !f.is_null)
+	{
+		if (f.value.type != jbvBinary || !JsonContainerIsObject(f.value.val.binary.data))
+			problem_add(p, "/metadata", "invalid_type", "must be an object, not %s",
+						jsonb_type_name(&f.value));
+		else if (f.value.val.binary.len > TASKS_MAX_METADATA_BYTES)
+			problem_add(p, "/metadata", "too_large", "must be at most %d bytes",
+						TASKS_MAX_METADATA_BYTES);
+		else
+			d->metadata_json = JsonbToCString(NULL, f.value.val.binary.data,
+											  f.value.val.binary.len);
+	}
+}
+
+/* Walks the top-level keys: unknown ones fail, <kind>_id / <kind>_name become links. */
+static void
+parse_keys(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+{
+	JsonbIterator *it = JsonbIteratorInit(&obj->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY && !key_in_list(v.val.string.val, v.val.string.len, native_keys))
+			parse_kind_key(obj, v.val.string.val, v.val.string.len, d, p);
+	}
+}
+
+/* Parses a native payload into d; every problem goes to p. */
+void
+task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p)
+{
+	PayloadField f;
+
+	memset(d, 0, sizeof(TaskDraft));
+	if (!JB_ROOT_IS_OBJECT(payload) || JB_ROOT_IS_SCALAR(payload))
+	{
+		problem_add(p, "", "invalid_type", "the payload must be a JSON object");
+		return;
+	}
+	parse_keys(payload, d, p);
+
+	payload_get(payload, "title", &f);
+	d->title = payload_text(&f, p, "/title", true, false, 1, TASKS_MAX_TITLE);
+	payload_get(payload, "description", &f);
+	d->description = payload_text(&f, p, "/description", false, true, 0, TASKS_MAX_DESCRIPTION);
+	payload_get(payload, "status", &f);
+	d->status_name = payload_text(&f, p, "/status", false, true, 1, 100);
+	d->has_status_id = read_uuid_field(payload, "status_id", &d->status_id, p);
+	if (d->status_name && d->has_status_id)
+		problem_add(p, "/status_id", "conflict", "give either status or status_id, not both");
+	d->priority = read_enum(payload, "priority", priorities, p);
+	payload_get(payload, "type", &f);
+	d->type = payload_text(&f, p, "/type", false, true, 1, TASKS_MAX_SHORT_TEXT);
+	payload_get(payload, "external_id", &f);
+	d->external_id = payload_text(&f, p, "/external_id", false, true, 1, TASKS_MAX_SHORT_TEXT);
+	d->has_created_by = read_uuid_field(payload, "created_by", &d->created_by, p);
+
+	d->tags = read_string_array(payload, "tags", TASKS_MAX_SHORT_TEXT, true, p);
+	parse_times(payload, d, p);
+	parse_numbers_and_metadata(payload, d, p);
+	d->assignees = read_uuid_array(payload, "assignee_ids", &d->assignee_paths, p);
+	parse_links(payload, d, p);
+	d->dependencies = read_uuid_array(payload, "dependency_ids", &d->dependency_paths, p);
+	d->notes = read_string_array(payload, "notes", TASKS_MAX_DESCRIPTION, false, p);
+}
