@@ -13,6 +13,8 @@ OBJS = \
 	src/task_validate.o \
 	src/task_refs.o \
 	src/store.o \
+	src/dialect.o \
+	src/dialect_leadlex.o \
 	src/identity.o \
 	src/normalize.o \
 	src/resolve.o \
@@ -34,7 +36,7 @@ endif
 
 TESTS = $(sort $(wildcard sql/*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(TESTS))
-REGRESS_OPTS = --inputdir=. --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
 
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)

@@ -28,26 +28,43 @@ tasks_task_create(PG_FUNCTION_ARGS)
 	TaskProblems problems;
 	Datum		result;
 
+	static SPIPlanPtr read_back = NULL;
+
 	identity_current(&who);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
 	problems_init(&problems);
-	task_draft_parse(payload, &draft, &problems);
-	draft.workspace_id = who.workspace_id;
-	if (!draft.has_created_by && who.has_actor)
-	{
-		draft.created_by = who.actor_id;
-		draft.has_created_by = draft.created_by_is_actor = true;
-	}
-	task_draft_check_refs(&draft, &problems);
-	problems_raise_if_any(&problems, "task payload");
-
-	task_store_insert(&draft);
-	result = task_store_fetch_json(&draft.workspace_id, &draft.id,
-								   task_draft_resolutions_json(&draft));
+	if (!task_engine_create(payload, &who, &draft, &problems))
+		problems_raise(&problems, "task payload");
+	result = task_store_fetch(&read_back,
+							  "SELECT CASE WHEN $3 = '[]' THEN j"
+							  " ELSE j || jsonb_build_object('resolutions', $3::jsonb) END"
+							  " FROM tasks.task_json($1, $2) AS j",
+							  &draft.workspace_id, &draft.id,
+							  task_draft_resolutions_json(&draft));
 	SPI_finish();
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * The create pipeline: parse, check references, store.  Nothing is written
+ * unless both phases found no problem.
+ */
+bool
+task_engine_create(Jsonb *native, const TaskIdentity *who, TaskDraft *d, TaskProblems *p)
+{
+	task_draft_parse(native, d, p);
+	d->workspace_id = who->workspace_id;
+	if (!d->has_created_by && who->has_actor)
+	{
+		d->created_by = who->actor_id;
+		d->has_created_by = d->created_by_is_actor = true;
+	}
+	task_draft_check_refs(d, p);
+	if (problems_any(p))
+		return false;
+	task_store_insert(d);
+	return true;
 }
 
 /* tasks.current_workspace_id(): the workspace this call acts in (raises if none). */

@@ -203,3 +203,77 @@ identity_current(TaskIdentity *id)
 	}
 	check_grant(&id->workspace_id);
 }
+
+/* Whether the space-separated list (or JSON array) in v names scope. */
+static bool
+claim_lists_scope(const JsonbValue *v, const char *scope)
+{
+	size_t		slen = strlen(scope);
+
+	if (v->type == jbvString)
+	{
+		const char *s = v->val.string.val;
+		int			len = v->val.string.len;
+		int			start = 0;
+
+		for (int i = 0; i <= len; i++)
+		{
+			if (i == len || s[i] == ' ')
+			{
+				if ((size_t) (i - start) == slen && memcmp(s + start, scope, slen) == 0)
+					return true;
+				start = i + 1;
+			}
+		}
+		return false;
+	}
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	{
+		JsonbContainer *c = v->val.binary.data;
+
+		for (uint32 i = 0; i < JsonContainerSize(c); i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(c, i);
+
+			CHECK_FOR_INTERRUPTS();
+			if (e->type == jbvString && (size_t) e->val.string.len == slen &&
+				memcmp(e->val.string.val, scope, slen) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the caller holds scope (JWT scopes first, else the actor's member scopes). */
+bool
+identity_has_scope(const TaskIdentity *id, const char *scope)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {UUIDOID, UUIDOID, TEXTOID};
+	Datum		values[3];
+	bool		isnull;
+
+	if (id->source != NULL && strcmp(id->source, "jwt") == 0)
+	{
+		Jsonb	   *claims = current_claims();
+		JsonbValue	v;
+
+		if (claims != NULL && JB_ROOT_IS_OBJECT(claims) &&
+			(getKeyJsonValueFromContainer(&claims->root, "scopes", 6, &v) != NULL ||
+			 getKeyJsonValueFromContainer(&claims->root, "scope", 5, &v) != NULL))
+			return claim_lists_scope(&v, scope);
+	}
+	if (!id->has_actor)
+		return false;
+	store_plan(&plan,
+			   "SELECT $3 = ANY (m.scopes) FROM tasks.members m"
+			   " WHERE m.workspace_id = $1 AND m.id = $2 AND m.active",
+			   3, types);
+	values[0] = UUIDPGetDatum(&id->workspace_id);
+	values[1] = UUIDPGetDatum(&id->actor_id);
+	values[2] = CStringGetTextDatum(scope);
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "scope lookup failed");
+	return SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}

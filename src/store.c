@@ -218,27 +218,22 @@ task_store_insert(TaskDraft *d)
 	insert_children(d);
 }
 
-/* Reads the task back as jsonb (tasks.task_json) into the upper context. */
+/* Runs a read-back plan ($1 workspace, $2 task, $3 extra text) and copies its jsonb out of SPI. */
 Datum
-task_store_fetch_json(const pg_uuid_t *workspace, const pg_uuid_t *task_id,
-					  const char *resolutions_json)
+task_store_fetch(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
+				 const pg_uuid_t *task_id, const char *extra)
 {
-	static SPIPlanPtr plan = NULL;
 	Oid			types[3] = {UUIDOID, UUIDOID, TEXTOID};
 	Datum		v[3];
 	char		n[3] = {' ', ' ', ' '};
 	bool		isnull;
 	Datum		result;
 
-	store_plan(&plan,
-			   "SELECT CASE WHEN $3 IS NULL OR $3 = '[]' THEN j"
-			   " ELSE j || jsonb_build_object('resolutions', $3::jsonb) END"
-			   " FROM tasks.task_json($1, $2) AS j",
-			   3, types);
+	store_plan(slot, sql, 3, types);
 	v[0] = UUIDPGetDatum(workspace);
 	v[1] = UUIDPGetDatum(task_id);
-	set_text(v, n, 2, resolutions_json);
-	if (SPI_execute_plan(plan, v, n, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	set_text(v, n, 2, extra);
+	if (SPI_execute_plan(*slot, v, n, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read back task %s", uuid_to_cstring(task_id));
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)

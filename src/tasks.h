@@ -208,6 +208,13 @@ typedef struct TaskIdentity
 
 /* Raises 28000 when no workspace is set, 42501 when the role may not use it. */
 extern void identity_current(TaskIdentity *id);
+
+/*
+ * Whether the caller holds scope: the JWT's "scopes" array or "scope" string
+ * when the claims carry one, else the acting member's tasks.members.scopes.
+ * Caller is inside SPI.
+ */
+extern bool identity_has_scope(const TaskIdentity *id, const char *scope);
 extern void tasks_define_gucs(void);
 
 /* ------------------------------------------------------------------------
@@ -285,9 +292,6 @@ extern void task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p);
  */
 extern void task_draft_check_refs(TaskDraft *d, TaskProblems *p);
 extern void task_store_insert(TaskDraft *d);
-/* The stored task as jsonb (tasks.task_json), copied to the upper context. */
-extern Datum task_store_fetch_json(const pg_uuid_t *workspace, const pg_uuid_t *task_id,
-								   const char *resolutions_json);
 /* The JSON array of name resolutions made for the draft's links. */
 extern char *task_draft_resolutions_json(const TaskDraft *d);
 
@@ -295,7 +299,96 @@ extern char *task_draft_resolutions_json(const TaskDraft *d);
 extern Datum uuid_list_array(List *ids);
 extern Datum text_list_array(List *items);
 
+/*
+ * The create pipeline shared by the native API and every dialect: parse the
+ * native payload, check references, store.  Returns false (nothing written)
+ * with the problems in p, or true with d describing the stored task.  The
+ * caller is inside SPI.
+ */
+extern bool task_engine_create(Jsonb *native, const TaskIdentity *who,
+							   TaskDraft *d, TaskProblems *p);
+
+/*
+ * Runs a kept plan taking ($1 workspace uuid, $2 task uuid, $3 text extra,
+ * may be NULL) that returns one jsonb; copies it out of SPI's memory.
+ */
+extern Datum task_store_fetch(SPIPlanPtr *slot, const char *sql,
+							  const pg_uuid_t *workspace, const pg_uuid_t *task_id,
+							  const char *extra);
+
 /* Kept SPI plans, prepared once per backend. */
 extern SPIPlanPtr store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
+
+/* ------------------------------------------------------------------------
+ * dialect.c: vendor contracts over the one engine
+ *
+ * A dialect validates the vendor body with the vendor's own rules and
+ * messages, translates it into a native payload (dialect_put_*), runs the
+ * engine (dialect_create) and shapes the vendor response with an SQL
+ * function.  Native problems come back with native JSON pointers;
+ * dialect_vendor_field maps them to the vendor field that produced them.
+ * ------------------------------------------------------------------------
+ */
+typedef struct DialectContext
+{
+	const char *name;
+	TaskIdentity who;
+	StringInfoData native;		/* native payload JSON being built */
+	int			nkeys;
+	List	   *assignees;		/* of char * uuid strings */
+	List	   *assignee_fields;	/* vendor field per assignee */
+	List	   *links;			/* of DialectLink * */
+	List	   *dependencies;	/* of char * */
+	List	   *dependency_fields;
+	TaskDraft	draft;			/* the stored task after dialect_create */
+} DialectContext;
+
+typedef struct DialectLink
+{
+	char	   *kind;
+	char	   *relation;
+	char	   *id;				/* uuid text, or NULL when by name */
+	char	   *name;
+	char	   *vendor_field;
+} DialectLink;
+
+/* Resolves identity and connects SPI; every dialect entry point starts here. */
+extern void dialect_begin(DialectContext *ctx, const char *name);
+
+/* Native payload builders (each native key at most once). */
+extern void dialect_put_value(DialectContext *ctx, const char *native_key, const JsonbValue *v);
+extern void dialect_put_text(DialectContext *ctx, const char *native_key, const char *s);
+extern void dialect_put_json(DialectContext *ctx, const char *native_key, const char *json);
+extern void dialect_add_assignee(DialectContext *ctx, const char *id, const char *vendor_field);
+extern void dialect_add_link(DialectContext *ctx, const char *kind, const char *relation,
+							 const char *id, const char *name, const char *vendor_field);
+extern void dialect_add_dependency(DialectContext *ctx, const char *id, const char *vendor_field);
+extern bool dialect_has_link(const DialectContext *ctx, const char *relation);
+
+/* Runs the engine on the built payload; false (nothing stored) with native problems in p. */
+extern bool dialect_create(DialectContext *ctx, TaskProblems *p);
+
+/*
+ * The vendor field a native problem path belongs to: links, assignees and
+ * dependencies by index, other keys through map (pairs of native key and
+ * vendor field, NULL-terminated); unmapped keys are returned as they are.
+ */
+extern const char *dialect_vendor_field(const DialectContext *ctx, const char *native_path,
+										const char *const (*map)[2]);
+
+/* The vendor response: a kept plan ($1 workspace, $2 task) returning jsonb; finishes SPI. */
+extern Datum dialect_response(DialectContext *ctx, SPIPlanPtr *slot, const char *sql);
+
+/*
+ * Raises the vendor error: SQLSTATE PT<status> (PostgREST answers that HTTP
+ * status), message, and the vendor body as JSON in DETAIL.
+ */
+extern void dialect_raise(int http_status, const char *message, const char *body_json) pg_attribute_noreturn();
+
+/* Appends any JsonbValue as JSON text. */
+extern void json_append_value(StringInfo buf, const JsonbValue *v);
+
+/* A string member as a NUL-terminated copy, or NULL when absent/null/not a string. */
+extern char *jsonb_string_dup(const JsonbValue *v);
 
 #endif							/* TASKS_H */
