@@ -37,6 +37,7 @@ $$;
 -- One problem as JSON (internal).
 CREATE FUNCTION tasks._problem(path text, code text, message text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT jsonb_build_array(jsonb_build_object('path', path, 'code', code, 'message', message));
 END;
@@ -66,6 +67,7 @@ $$;
 -- Problems for keys outside the allowed list (internal).
 CREATE FUNCTION tasks._check_keys(payload jsonb, allowed text[]) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT coalesce(jsonb_agg(jsonb_build_object('path', '/' || replace(replace(k, '~', '~0'), '/', '~1'),
 												 'code', 'unknown_field',
@@ -77,6 +79,7 @@ END;
 -- Problems of an optional uuid member (internal).
 CREATE FUNCTION tasks._check_uuid(payload jsonb, key text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT CASE
 		WHEN payload -> key IS NULL OR jsonb_typeof(payload -> key) = 'null' THEN '[]'::jsonb
@@ -193,6 +196,7 @@ $$;
 
 CREATE FUNCTION tasks.default_statuses() RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT '[{"name": "Backlog", "category": "backlog", "color": "#9ca3af"},
 	         {"name": "To do", "category": "todo", "color": "#60a5fa", "initial": true},
@@ -205,6 +209,7 @@ COMMENT ON FUNCTION tasks.default_statuses() IS 'The statuses a new workspace ge
 
 CREATE FUNCTION tasks.workspace_get(id uuid) RETURNS jsonb
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT jsonb_build_object(
 		'id', w.id, 'name', w.name, 'slug', w.slug, 'settings', w.settings,
@@ -219,6 +224,7 @@ COMMENT ON FUNCTION tasks.workspace_get(uuid) IS 'A workspace with its statuses,
 
 CREATE FUNCTION tasks.workspace_grant(workspace_id uuid, role_name name) RETURNS void
 LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	INSERT INTO tasks.workspace_grants (workspace_id, role_name) VALUES (workspace_id, role_name)
 	ON CONFLICT DO NOTHING;
@@ -228,6 +234,7 @@ COMMENT ON FUNCTION tasks.workspace_grant(uuid, name) IS
 
 CREATE FUNCTION tasks.workspace_revoke(workspace_id uuid, role_name name) RETURNS void
 LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	DELETE FROM tasks.workspace_grants g
 	 WHERE g.workspace_id IS NOT DISTINCT FROM workspace_revoke.workspace_id
@@ -284,6 +291,7 @@ $$;
 
 CREATE FUNCTION tasks.member_create(payload jsonb) RETURNS jsonb
 LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT tasks._member_create('user', payload);
 END;
@@ -292,6 +300,7 @@ COMMENT ON FUNCTION tasks.member_create(jsonb) IS
 
 CREATE FUNCTION tasks.agent_create(payload jsonb) RETURNS jsonb
 LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT tasks._member_create('agent', payload);
 END;
