@@ -57,7 +57,7 @@ END;
 COMMENT ON FUNCTION tasks.task_json(uuid, uuid) IS
 	'The native JSON shape of one task (NULL when absent or not visible).';
 
-CREATE FUNCTION tasks.task_create(payload jsonb) RETURNS jsonb
+CREATE FUNCTION tasks.task_create(jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'tasks_task_create'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp;

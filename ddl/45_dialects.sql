@@ -37,3 +37,7 @@ BEGIN ATOMIC
 	  FROM tasks.task_assignees a
 	 WHERE a.workspace_id = _assignee_ids.workspace_id AND a.task_id = _assignee_ids.task_id;
 END;
+
+-- Every endpoint that takes a request body declares ONE UNNAMED jsonb
+-- parameter: PostgREST then passes the raw body as that argument
+-- (a named parameter would make it look for a key of that name instead).

@@ -27,7 +27,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tasks._leadlex_response(uuid, uuid) IS 'The Leadlex response body {"data": {...}} of one task.';
 
-CREATE FUNCTION tasks_leadlex.task_create(payload jsonb) RETURNS jsonb
+CREATE FUNCTION tasks_leadlex.task_create(jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'tasks_leadlex_task_create'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp;
