@@ -14,6 +14,7 @@ OBJS = \
 	src/task_refs.o \
 	src/store.o \
 	src/dialect.o \
+	src/http.o \
 	src/dialect_leadlex.o \
 	src/identity.o \
 	src/normalize.o \

@@ -13,16 +13,12 @@
 #include "utils/builtins.h"
 
 /*
- * tasks.task_create(payload jsonb) RETURNS jsonb
- *
  * Validates the whole payload (every problem reported at once, nothing
  * stored on failure), resolves names, writes the task and returns it.
  */
-PG_FUNCTION_INFO_V1(tasks_task_create);
-Datum
-tasks_task_create(PG_FUNCTION_ARGS)
+static Datum
+native_create(Jsonb *payload, pg_uuid_t *task_id)
 {
-	Jsonb	   *payload = PG_GETARG_JSONB_P(0);
 	TaskIdentity who;
 	TaskDraft	draft;
 	TaskProblems problems;
@@ -43,7 +39,34 @@ tasks_task_create(PG_FUNCTION_ARGS)
 							  &draft.workspace_id, &draft.id,
 							  task_draft_resolutions_json(&draft));
 	SPI_finish();
-	PG_RETURN_DATUM(result);
+	*task_id = draft.id;
+	return result;
+}
+
+static const Endpoint native_endpoint = {
+	.dialect = "v1",
+	.operation = "v1.task.create",
+	.success_status = 201,
+	.location = "/rpc/task_get?id=%s",
+	.impl = native_create
+};
+
+/* tasks.task_create(jsonb) RETURNS jsonb: the native create, for SQL callers. */
+PG_FUNCTION_INFO_V1(tasks_task_create);
+Datum
+tasks_task_create(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t	task_id;
+
+	PG_RETURN_DATUM(native_create(PG_GETARG_JSONB_P(0), &task_id));
+}
+
+/* tasks_v1.task_create(jsonb): the same over PostgREST (201, Location, idempotency). */
+PG_FUNCTION_INFO_V1(tasks_v1_task_create);
+Datum
+tasks_v1_task_create(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(endpoint_serve(&native_endpoint, PG_GETARG_JSONB_P(0)));
 }
 
 /*

@@ -304,15 +304,12 @@ leadlex_raise(const TaskProblems *p)
 	dialect_raise(strcmp(head->code, "not_found") == 0 ? 404 : 400, head->message, body.data);
 }
 
-/*
- * tasks_leadlex.task_create(body jsonb) RETURNS jsonb
- */
-PG_FUNCTION_INFO_V1(tasks_leadlex_task_create);
-Datum
-tasks_leadlex_task_create(PG_FUNCTION_ARGS)
+/* Creates a task from a Leadlex body; raises Leadlex errors. */
+static Datum
+leadlex_create(Jsonb *body, pg_uuid_t *task_id)
 {
-	Jsonb	   *body = PG_GETARG_JSONB_P(0);
 	static SPIPlanPtr response = NULL;
+	Datum		result;
 	DialectContext ctx;
 	TaskProblems problems;
 
@@ -327,6 +324,23 @@ tasks_leadlex_task_create(PG_FUNCTION_ARGS)
 		leadlex_raise(&problems);
 	if (!dialect_create(&ctx, &problems))
 		leadlex_raise(leadlex_from_native(&ctx, &problems));
-	PG_RETURN_DATUM(dialect_response(&ctx, &response,
-									 "SELECT tasks._leadlex_response($1, $2)"));
+	result = dialect_response(&ctx, &response, "SELECT tasks._leadlex_response($1, $2)");
+	*task_id = ctx.draft.id;
+	return result;
+}
+
+static const Endpoint leadlex_endpoint = {
+	.dialect = "leadlex",
+	.operation = "leadlex.task.create",
+	.success_status = 201,
+	.location = NULL,
+	.impl = leadlex_create
+};
+
+/* tasks_leadlex.task_create(jsonb) RETURNS jsonb */
+PG_FUNCTION_INFO_V1(tasks_leadlex_task_create);
+Datum
+tasks_leadlex_task_create(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(endpoint_serve(&leadlex_endpoint, PG_GETARG_JSONB_P(0)));
 }

@@ -24,6 +24,7 @@
 
 static char *workspace_setting = NULL;
 static char *actor_setting = NULL;
+static char *auth_error_setting = NULL;
 
 /* Grant checks are cached for the rest of the transaction. */
 static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
@@ -42,6 +43,10 @@ tasks_define_gucs(void)
 							   "Member id acting, when no JWT claim names one.",
 							   NULL, &actor_setting, "",
 							   PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("tasks.auth_error",
+							   "Why the pre-request found no valid credential (missing_key or invalid_key); set per request.",
+							   NULL, &auth_error_setting, "",
+							   PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("tasks");
 }
 

@@ -391,4 +391,28 @@ extern void json_append_value(StringInfo buf, const JsonbValue *v);
 /* A string member as a NUL-terminated copy, or NULL when absent/null/not a string. */
 extern char *jsonb_string_dup(const JsonbValue *v);
 
+/* ------------------------------------------------------------------------
+ * http.c: endpoints served through PostgREST
+ * ------------------------------------------------------------------------
+ */
+
+/* Does the work; raises PT<status> (vendor body in DETAIL) or 22023 on failure. */
+typedef Datum (*EndpointImpl) (Jsonb *body, pg_uuid_t *task_id);
+
+typedef struct Endpoint
+{
+	const char *dialect;		/* error-body shape: "v1", "leadlex", ... */
+	const char *operation;		/* idempotency scope, e.g. "leadlex.task.create" */
+	int			success_status; /* HTTP status of a success */
+	const char *location;		/* Location header format taking the task id, or NULL */
+	EndpointImpl impl;
+} Endpoint;
+
+/*
+ * From SQL: runs impl.  From PostgREST (request.method set): checks the
+ * credential, honours Idempotency-Key, runs impl in a subtransaction and
+ * answers vendor errors with their status and body (nothing written).
+ */
+extern Datum endpoint_serve(const Endpoint *ep, Jsonb *body);
+
 #endif							/* TASKS_H */
