@@ -172,7 +172,7 @@ CREATE TABLE tasks.tasks (
 	deleted_by	uuid,
 	PRIMARY KEY (workspace_id, id),
 	FOREIGN KEY (workspace_id, status_id) REFERENCES tasks.statuses (workspace_id, id),
-	FOREIGN KEY (workspace_id, created_by) REFERENCES tasks.members (workspace_id, id),
+	FOREIGN KEY (workspace_id, created_by) REFERENCES tasks.members (workspace_id, id) ON DELETE SET NULL (created_by),
 	CONSTRAINT tasks_one_due CHECK (due_date IS NULL OR due_at IS NULL),
 	CONSTRAINT tasks_schedule_order CHECK (scheduled_start IS NULL OR scheduled_end IS NULL OR scheduled_start <= scheduled_end)
 );
@@ -187,7 +187,7 @@ CREATE TABLE tasks.task_assignees (
 	assigned_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (workspace_id, task_id, member_id),
 	FOREIGN KEY (workspace_id, task_id) REFERENCES tasks.tasks (workspace_id, id) ON DELETE CASCADE,
-	FOREIGN KEY (workspace_id, member_id) REFERENCES tasks.members (workspace_id, id)
+	FOREIGN KEY (workspace_id, member_id) REFERENCES tasks.members (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX task_assignees_member_idx ON tasks.task_assignees (workspace_id, member_id, task_id);
 COMMENT ON TABLE tasks.task_assignees IS 'Many assignees per task: users or agents of the same workspace.';
@@ -200,7 +200,7 @@ CREATE TABLE tasks.task_links (
 	record_id	uuid NOT NULL,
 	PRIMARY KEY (workspace_id, task_id, relation, record_id),
 	FOREIGN KEY (workspace_id, task_id) REFERENCES tasks.tasks (workspace_id, id) ON DELETE CASCADE,
-	FOREIGN KEY (workspace_id, kind, record_id) REFERENCES tasks.records (workspace_id, kind, id)
+	FOREIGN KEY (workspace_id, kind, record_id) REFERENCES tasks.records (workspace_id, kind, id) ON DELETE CASCADE
 );
 CREATE INDEX task_links_record_idx ON tasks.task_links (workspace_id, record_id, task_id);
 COMMENT ON TABLE tasks.task_links IS 'Typed links from a task to records; relation names the role (default: the kind).';
@@ -229,7 +229,7 @@ CREATE TABLE tasks.notes (
 	PRIMARY KEY (workspace_id, id),
 	FOREIGN KEY (workspace_id, task_id) REFERENCES tasks.tasks (workspace_id, id) ON DELETE CASCADE,
 	FOREIGN KEY (workspace_id, record_id) REFERENCES tasks.records (workspace_id, id) ON DELETE CASCADE,
-	FOREIGN KEY (workspace_id, created_by) REFERENCES tasks.members (workspace_id, id),
+	FOREIGN KEY (workspace_id, created_by) REFERENCES tasks.members (workspace_id, id) ON DELETE SET NULL (created_by),
 	CHECK (task_id IS NOT NULL OR record_id IS NOT NULL)
 );
 CREATE INDEX notes_task_idx ON tasks.notes (workspace_id, task_id) WHERE task_id IS NOT NULL;

@@ -138,7 +138,7 @@ SELECT pg_temp.codes('{"title": "t", "contact_name": "..."}');
 SELECT pg_temp.try('{"title": "t", "contact_id": "00000000-0000-7000-8000-000000000302", "contact_name": "Hans Müller"}') -> 'links' -> 0 ->> 'id' AS id_wins_over_name;
 -- dependencies
 SELECT pg_temp.codes('{"title": "t", "dependency_ids": ["00000000-0000-7000-8000-0000000004ff"]}');
-SELECT pg_temp.try(format('{"title": "depends", "dependency_ids": ["%s"]}', (SELECT id FROM tasks.tasks WHERE title = 'Minimal'))) -> 'dependency_ids' IS NOT NULL AS dependency_ok;
+SELECT pg_temp.try(format('{"title": "depends", "dependency_ids": ["%s"]}', (SELECT id FROM tasks.tasks WHERE title = 'Minimal' AND workspace_id = '00000000-0000-7000-8000-000000000101'))) -> 'dependency_ids' IS NOT NULL AS dependency_ok;
 -- external ids are unique per workspace
 SELECT pg_temp.codes('{"title": "t", "external_id": "ext-1"}');
 -- the creator defaults to the actor, who must be a member
@@ -150,10 +150,21 @@ SELECT pg_temp.try('{"title": "t"}') ->> 'created_by' AS no_creator;
 -- every problem at once
 SELECT jsonb_pretty(pg_temp.try('{"title": "", "priority": "asap", "due_date": "2026-02-30", "timezone": "Mars/Olympus", "colour": "red", "contact_name": "Anna Schmidt", "assignee_ids": ["00000000-0000-7000-8000-0000000002ff"]}'));
 -- nothing is stored when a call fails
-SELECT count(*) AS before FROM tasks.tasks;
+SELECT count(*) AS before FROM tasks.tasks WHERE workspace_id = '00000000-0000-7000-8000-000000000101';
 SELECT pg_temp.codes('{"title": "ok title", "assignee_ids": ["00000000-0000-7000-8000-000000000201"], "contact_id": "00000000-0000-7000-8000-000000000301", "notes": ["n"], "priority": "nope"}');
-SELECT count(*) AS after FROM tasks.tasks;
+SELECT count(*) AS after FROM tasks.tasks WHERE workspace_id = '00000000-0000-7000-8000-000000000101';
 SELECT count(*) AS orphans FROM tasks.task_assignees a WHERE NOT EXISTS (SELECT 1 FROM tasks.tasks t WHERE t.id = a.task_id);
+-- a workspace can be deleted with everything in it
+SELECT tasks.workspace_create('{"id": "00000000-0000-7000-8000-000000000103", "name": "Short-lived"}') IS NOT NULL AS created;
+SET tasks.workspace_id = '00000000-0000-7000-8000-000000000103';
+SELECT tasks.member_create('{"id": "00000000-0000-7000-8000-000000000221", "name": "Temp"}') IS NOT NULL;
+SELECT tasks.record_create('{"id": "00000000-0000-7000-8000-000000000321", "kind": "contact", "name": "Temp Contact"}') IS NOT NULL;
+SET tasks.actor_id = '00000000-0000-7000-8000-000000000221';
+SELECT (pg_temp.try('{"title": "t", "assignee_ids": ["00000000-0000-7000-8000-000000000221"], "contact_id": "00000000-0000-7000-8000-000000000321", "notes": ["n"]}') ->> 'title') AS stored;
+DELETE FROM tasks.workspaces WHERE id = '00000000-0000-7000-8000-000000000103';
+SELECT count(*) AS left_behind FROM tasks.tasks WHERE workspace_id = '00000000-0000-7000-8000-000000000103';
+SET tasks.workspace_id = '00000000-0000-7000-8000-000000000101';
+RESET tasks.actor_id;
 -- the raw error as a client sees it
 \set VERBOSITY default
 SELECT tasks.task_create('{"title": "", "priority": "asap"}');

@@ -365,7 +365,12 @@ extern void dialect_add_link(DialectContext *ctx, const char *kind, const char *
 extern void dialect_add_dependency(DialectContext *ctx, const char *id, const char *vendor_field);
 extern bool dialect_has_link(const DialectContext *ctx, const char *relation);
 
-/* Runs the engine on the built payload; false (nothing stored) with native problems in p. */
+/*
+ * Runs the engine on the built payload; false (nothing stored) with native
+ * problems appended to p.  Nothing is stored either when p already holds
+ * problems on entry, so a dialect can run its own checks first and report
+ * them together with the engine's.
+ */
 extern bool dialect_create(DialectContext *ctx, TaskProblems *p);
 
 /*
