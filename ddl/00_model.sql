@@ -184,6 +184,7 @@ CREATE TABLE tasks.task_assignees (
 	workspace_id uuid NOT NULL,
 	task_id		uuid NOT NULL,
 	member_id	uuid NOT NULL,
+	position	smallint NOT NULL DEFAULT 0,	-- order the assignees were given in
 	assigned_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (workspace_id, task_id, member_id),
 	FOREIGN KEY (workspace_id, task_id) REFERENCES tasks.tasks (workspace_id, id) ON DELETE CASCADE,

@@ -28,12 +28,12 @@ BEGIN ATOMIC
 	   AND l.relation = _link_ids.relation;
 END;
 
--- The assignees of a task as a JSON array of ids, in assignment order.
+-- The assignees of a task as a JSON array of ids, in the order they were given.
 CREATE FUNCTION tasks._assignee_ids(workspace_id uuid, task_id uuid) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT coalesce(jsonb_agg(a.member_id ORDER BY a.assigned_at, a.member_id), '[]'::jsonb)
+	SELECT coalesce(jsonb_agg(a.member_id ORDER BY a.assigned_at, a.position, a.member_id), '[]'::jsonb)
 	  FROM tasks.task_assignees a
 	 WHERE a.workspace_id = _assignee_ids.workspace_id AND a.task_id = _assignee_ids.task_id;
 END;

@@ -155,8 +155,8 @@ insert_children(TaskDraft *d)
 	if (d->assignees != NIL)
 	{
 		store_plan(&assignees,
-				   "INSERT INTO tasks.task_assignees (workspace_id, task_id, member_id)"
-				   " SELECT $1, $2, m FROM unnest($3) AS m",
+				   "INSERT INTO tasks.task_assignees (workspace_id, task_id, member_id, position)"
+				   " SELECT $1, $2, m, o FROM unnest($3) WITH ORDINALITY AS x(m, o)",
 				   3, t3);
 		v[2] = uuid_list_array(d->assignees);
 		run(assignees, v, n, SPI_OK_INSERT, "assignee insert");
