@@ -124,16 +124,10 @@ acp_unknown_field(const char *key, int len, TaskProblems *p)
 static void
 acp_check_keys(Jsonb *body, TaskProblems *p)
 {
-	JsonbIterator *it = JsonbIteratorInit(&body->root);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	ListCell   *lc;
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (tok == WJB_KEY && !key_in_list(v.val.string.val, v.val.string.len, acp_fields))
-			acp_unknown_field(v.val.string.val, v.val.string.len, p);
-	}
+	foreach(lc, payload_unknown_keys(&body->root, acp_fields))
+		acp_unknown_field(lfirst(lc), strlen(lfirst(lc)), p);
 }
 
 /* Reads an optional string field (null is unset); a non-string is a problem. */
@@ -639,18 +633,5 @@ acp_create(Jsonb *body, pg_uuid_t *task_id)
 	return result;
 }
 
-static const Endpoint acp_endpoint = {
-	.dialect = "acp",
-	.operation = "acp.task.create",
-	.success_status = 201,
-	.location = NULL,
-	.impl = acp_create
-};
-
 /* tasks_acp.task_create(jsonb) RETURNS jsonb */
-PG_FUNCTION_INFO_V1(tasks_acp_task_create);
-Datum
-tasks_acp_task_create(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(endpoint_serve(&acp_endpoint, PG_GETARG_JSONB_P(0)));
-}
+TASKS_DIALECT_CREATE(acp, 201)

@@ -566,18 +566,5 @@ care_create(Jsonb *body, pg_uuid_t *task_id)
 	return result;
 }
 
-static const Endpoint care_endpoint = {
-	.dialect = "care",
-	.operation = "care.task.create",
-	.success_status = 201,
-	.location = NULL,
-	.impl = care_create
-};
-
 /* tasks_care.task_create(jsonb) RETURNS jsonb */
-PG_FUNCTION_INFO_V1(tasks_care_task_create);
-Datum
-tasks_care_task_create(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(endpoint_serve(&care_endpoint, PG_GETARG_JSONB_P(0)));
-}
+TASKS_DIALECT_CREATE(care, 201)

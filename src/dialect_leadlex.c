@@ -194,23 +194,15 @@ leadlex_translate(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 {
 	char	   *title,
 			   *s;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	ListCell   *lc;
 
 	if (!JB_ROOT_IS_OBJECT(body) || JB_ROOT_IS_SCALAR(body))
 	{
 		leadlex_invalid(p, "", "Request body must be a JSON object");
 		return;
 	}
-	it = JsonbIteratorInit(&body->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (tok == WJB_KEY && !key_in_list(v.val.string.val, v.val.string.len, leadlex_fields))
-			leadlex_invalid(p, pnstrdup(v.val.string.val, Min(v.val.string.len, 100)),
-							"Unknown field: %s", pnstrdup(v.val.string.val, Min(v.val.string.len, 100)));
-	}
+	foreach(lc, payload_unknown_keys(&body->root, leadlex_fields))
+		leadlex_invalid(p, lfirst(lc), "Unknown field: %s", (char *) lfirst(lc));
 
 	title = leadlex_string(body, "title", p);
 	if (title == NULL || title[0] == '\0')
@@ -329,18 +321,5 @@ leadlex_create(Jsonb *body, pg_uuid_t *task_id)
 	return result;
 }
 
-static const Endpoint leadlex_endpoint = {
-	.dialect = "leadlex",
-	.operation = "leadlex.task.create",
-	.success_status = 201,
-	.location = NULL,
-	.impl = leadlex_create
-};
-
 /* tasks_leadlex.task_create(jsonb) RETURNS jsonb */
-PG_FUNCTION_INFO_V1(tasks_leadlex_task_create);
-Datum
-tasks_leadlex_task_create(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(endpoint_serve(&leadlex_endpoint, PG_GETARG_JSONB_P(0)));
-}
+TASKS_DIALECT_CREATE(leadlex, 201)

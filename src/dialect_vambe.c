@@ -114,20 +114,10 @@ vambe_uuid_text(const char *s)
 static void
 vambe_unknown_fields(Jsonb *body, TaskProblems *p)
 {
-	JsonbIterator *it = JsonbIteratorInit(&body->root);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	ListCell   *lc;
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		char	   *key;
-
-		CHECK_FOR_INTERRUPTS();
-		if (tok != WJB_KEY || key_in_list(v.val.string.val, v.val.string.len, vambe_fields))
-			continue;
-		key = pnstrdup(v.val.string.val, pg_mbcliplen(v.val.string.val, v.val.string.len, 100));
-		vambe_invalid(p, key, "property %s should not exist", key);
-	}
+	foreach(lc, payload_unknown_keys(&body->root, vambe_fields))
+		vambe_invalid(p, lfirst(lc), "property %s should not exist", (char *) lfirst(lc));
 }
 
 /* title (1..500 characters) and description (string or null). */
@@ -643,18 +633,5 @@ vambe_create(Jsonb *body, pg_uuid_t *task_id)
 	return result;
 }
 
-static const Endpoint vambe_endpoint = {
-	.dialect = "vambe",
-	.operation = "vambe.task.create",
-	.success_status = 201,
-	.location = NULL,
-	.impl = vambe_create
-};
-
 /* tasks_vambe.task_create(jsonb) RETURNS jsonb */
-PG_FUNCTION_INFO_V1(tasks_vambe_task_create);
-Datum
-tasks_vambe_task_create(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(endpoint_serve(&vambe_endpoint, PG_GETARG_JSONB_P(0)));
-}
+TASKS_DIALECT_CREATE(vambe, 201)

@@ -149,20 +149,37 @@ key_in_list(const char *key, int len, const char *const *list)
 	return false;
 }
 
-/* Records unknown_field for every key of the object c that is not in known. */
-void
-payload_reject_unknown(JsonbContainer *c, const char *base,
-					   const char *const *known, TaskProblems *p)
+/*
+ * The keys of the object c that are not in known, as C strings clipped to
+ * PAYLOAD_KEY_SHOWN bytes on a character boundary (they are echoed back).
+ */
+List *
+payload_unknown_keys(JsonbContainer *c, const char *const *known)
 {
 	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
+	List	   *out = NIL;
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (tok == WJB_KEY && !key_in_list(v.val.string.val, v.val.string.len, known))
-			problem_add(p, json_pointer_key(base, v.val.string.val, v.val.string.len),
-						"unknown_field", "is not a known field");
+			out = lappend(out, pnstrdup(v.val.string.val,
+										pg_mbcliplen(v.val.string.val, v.val.string.len,
+													 PAYLOAD_KEY_SHOWN)));
 	}
+	return out;
+}
+
+/* Records unknown_field for every key of the object c that is not in known. */
+void
+payload_reject_unknown(JsonbContainer *c, const char *base,
+					   const char *const *known, TaskProblems *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, payload_unknown_keys(c, known))
+		problem_add(p, json_pointer_key(base, lfirst(lc), strlen(lfirst(lc))),
+					"unknown_field", "is not a known field");
 }

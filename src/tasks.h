@@ -99,6 +99,10 @@ extern const char *jsonb_type_name(const JsonbValue *v);
 /* Whether key (len bytes) is one of the NULL-terminated list. */
 extern bool key_in_list(const char *key, int len, const char *const *list);
 
+/* Keys of an object not in known, clipped to PAYLOAD_KEY_SHOWN bytes (they are echoed back). */
+#define PAYLOAD_KEY_SHOWN 100
+extern List *payload_unknown_keys(JsonbContainer *c, const char *const *known);
+
 /* Fails with a problem for every key of obj not in the NULL-terminated list. */
 extern void payload_reject_unknown(JsonbContainer *c, const char *base,
 								   const char *const *known, TaskProblems *p);
@@ -419,5 +423,21 @@ typedef struct Endpoint
  * answers vendor errors with their status and body (nothing written).
  */
 extern Datum endpoint_serve(const Endpoint *ep, Jsonb *body);
+
+/*
+ * Defines the SQL entry point tasks_<d>.task_create(jsonb): <d>_create served
+ * through endpoint_serve, answering success_status over HTTP.
+ */
+#define TASKS_DIALECT_CREATE(d, status) \
+static const Endpoint d##_create_endpoint = { \
+	.dialect = #d, .operation = #d ".task.create", .success_status = (status), \
+	.location = NULL, .impl = d##_create \
+}; \
+PG_FUNCTION_INFO_V1(tasks_##d##_task_create); \
+Datum \
+tasks_##d##_task_create(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_DATUM(endpoint_serve(&d##_create_endpoint, PG_GETARG_JSONB_P(0))); \
+}
 
 #endif							/* TASKS_H */
