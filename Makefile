@@ -16,6 +16,7 @@ OBJS = \
 	src/dialect.o \
 	src/http.o \
 	src/dialect_leadlex.o \
+	src/dialect_lightfield.o \
 	src/dialect_vambe.o \
 	src/dialect_care.o \
 	src/dialect_acp.o \

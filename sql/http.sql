@@ -1,7 +1,9 @@
 -- Serving through PostgREST: each request replayed statement by statement as
 -- PostgREST sends it (transaction-local settings, role switch, pre-request,
 -- the call), with status, headers and body read back from the settings.
+SET client_min_messages = warning;
 SELECT tasks.api_setup('tasks_test_authenticator');
+RESET client_min_messages;
 SELECT tasks.workspace_create('{"id": "00000000-0000-7000-8700-000000000001", "name": "HTTP A"}') IS NOT NULL;
 SELECT tasks.workspace_create('{"id": "00000000-0000-7000-8700-000000000002", "name": "HTTP B"}') IS NOT NULL;
 SET tasks.workspace_id = '00000000-0000-7000-8700-000000000002';

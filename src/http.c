@@ -270,7 +270,7 @@ endpoint_serve(const Endpoint *ep, Jsonb *body)
 	}
 
 	headers = request_json("request.headers");
-	if ((key = json_member(headers, "idempotency-key")) != NULL)
+	if (ep->operation != NULL && (key = json_member(headers, "idempotency-key")) != NULL)
 	{
 		Datum		early;
 

@@ -411,7 +411,7 @@ typedef Datum (*EndpointImpl) (Jsonb *body, pg_uuid_t *task_id);
 typedef struct Endpoint
 {
 	const char *dialect;		/* error-body shape: "v1", "leadlex", ... */
-	const char *operation;		/* idempotency scope, e.g. "leadlex.task.create" */
+	const char *operation;		/* idempotency scope ("leadlex.task.create"); NULL: none (reads) */
 	int			success_status; /* HTTP status of a success */
 	const char *location;		/* Location header format taking the task id, or NULL */
 	EndpointImpl impl;
