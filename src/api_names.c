@@ -58,17 +58,9 @@ check_record_kind(const char *kind)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 
-	if (plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare("SELECT 1 FROM tasks.record_kinds k"
-									" WHERE k.kind OPERATOR(pg_catalog.=) $1",
-									1, argtypes);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare the record kind lookup: %s",
-				 SPI_result_code_string(SPI_result));
-		plan = p;
-	}
+	store_plan(&plan,
+			   "SELECT 1 FROM tasks.record_kinds k WHERE k.kind OPERATOR(pg_catalog.=) $1",
+			   1, argtypes);
 	values[0] = CStringGetTextDatum(kind);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "record kind lookup failed");
