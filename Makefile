@@ -15,6 +15,7 @@ OBJS = \
 	src/store.o \
 	src/dialect.o \
 	src/http.o \
+	src/apikey.o \
 	src/dialect_leadlex.o \
 	src/dialect_lightfield.o \
 	src/dialect_vambe.o \

@@ -48,8 +48,7 @@ CREATE TABLE tasks.api_keys (
 	id			uuid NOT NULL DEFAULT tasks.uuid_generate_v7(),
 	member_id	uuid NOT NULL,
 	name		text NOT NULL DEFAULT '' CHECK (pg_catalog.char_length(name) <= 200),
-	prefix		text NOT NULL CHECK (prefix ~ '^[a-z][a-z0-9_]{0,15}$'),
-	key_hash	bytea NOT NULL,
+	key_hash	bytea NOT NULL,			-- SHA-256 of the whole key (for x-api-key)
 	scopes		text[] NOT NULL DEFAULT '{}',
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	expires_at	timestamptz,
@@ -58,7 +57,7 @@ CREATE TABLE tasks.api_keys (
 	FOREIGN KEY (workspace_id, member_id) REFERENCES tasks.members (workspace_id, id) ON DELETE CASCADE
 );
 -- The one unique key without the workspace: a key must find its tenant
--- before the tenant is known.  It is a SHA-256 of 256 random bits, so it
+-- before the tenant is known.  It is the SHA-256 of a signed token, so it
 -- says nothing about any workspace.
 CREATE UNIQUE INDEX api_keys_hash_key ON tasks.api_keys (key_hash);
 COMMENT ON TABLE tasks.api_keys IS 'API keys (SHA-256 hashes), each bound to a workspace, a member and scopes.';
@@ -90,6 +89,13 @@ END;
 COMMENT ON FUNCTION tasks.idempotency_purge(interval) IS
 	'Deletes idempotency keys older than the retention (24 hours by default); run it from cron or pg_cron.';
 
+CREATE FUNCTION tasks._jwt_sign(claims jsonb) RETURNS text
+	AS 'MODULE_PATHNAME', 'tasks_jwt_sign'
+	LANGUAGE C VOLATILE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tasks._jwt_sign(jsonb) IS
+	'Internal: an HS256 JWT of the claims, signed with tasks.jwt_secret. Never granted to API roles.';
+
 -- Creates an API key for a member of the current workspace; returns the key once.
 CREATE FUNCTION tasks.api_key_create(payload jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
@@ -98,24 +104,19 @@ AS $$
 DECLARE
 	ws uuid := tasks.current_workspace_id();
 	problems jsonb;
-	prefix text := coalesce(payload ->> 'prefix', 'tk');
-	-- 244 random bits from pg_strong_random, as 64 hex digits after the prefix
-	secret text := prefix || '_' || replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '');
+	key_id uuid := tasks.uuid_generate_v7();
+	secret text;
 	k tasks.api_keys;
 BEGIN
 	PERFORM tasks._check_object('api key', payload);
-	problems := tasks._check_keys(payload, ARRAY['member_id', 'name', 'prefix', 'scopes', 'expires_at'])
+	problems := tasks._check_keys(payload, ARRAY['member_id', 'name', 'scopes', 'expires_at'])
 		|| tasks._check_uuid(payload, 'member_id')
-		|| tasks._check_text(payload, 'name', false, 200)
-		|| tasks._check_text(payload, 'prefix', false, 16);
+		|| tasks._check_text(payload, 'name', false, 200);
 	IF NOT payload ? 'member_id' THEN
 		problems := problems || tasks._problem('/member_id', 'required', 'is required');
 	ELSIF jsonb_typeof(payload -> 'member_id') = 'string' AND (payload ->> 'member_id') ~* '^[0-9a-f-]{32,36}$'
 		AND NOT EXISTS (SELECT 1 FROM tasks.members m WHERE m.workspace_id = ws AND m.id = (payload ->> 'member_id')::uuid) THEN
 		problems := problems || tasks._problem('/member_id', 'not_found', 'no such member in this workspace');
-	END IF;
-	IF prefix !~ '^[a-z][a-z0-9_]{0,15}$' THEN
-		problems := problems || tasks._problem('/prefix', 'invalid_value', 'must be lower-case letters, digits or _ (e.g. "wbk")');
 	END IF;
 	IF payload ? 'scopes' AND (jsonb_typeof(payload -> 'scopes') <> 'array'
 		OR EXISTS (SELECT 1 FROM jsonb_array_elements(payload -> 'scopes') e WHERE jsonb_typeof(e) <> 'string')) THEN
@@ -126,8 +127,12 @@ BEGIN
 	END IF;
 	PERFORM tasks._raise_problems('api key', problems);
 
-	INSERT INTO tasks.api_keys (workspace_id, member_id, name, prefix, key_hash, scopes, expires_at)
-	VALUES (ws, (payload ->> 'member_id')::uuid, coalesce(payload ->> 'name', ''), prefix,
+	-- PostgREST verifies bearer tokens as JWTs, so the key is one; it names
+	-- only the key, and the pre-request reads everything else from this row.
+	secret := tasks._jwt_sign(jsonb_build_object('role', 'tasks_api', 'key_id', key_id,
+												 'iat', floor(extract(epoch FROM now()))::bigint));
+	INSERT INTO tasks.api_keys (workspace_id, id, member_id, name, key_hash, scopes, expires_at)
+	VALUES (ws, key_id, (payload ->> 'member_id')::uuid, coalesce(payload ->> 'name', ''),
 			sha256(convert_to(secret, 'UTF8')),
 			coalesce(ARRAY(SELECT jsonb_array_elements_text(payload -> 'scopes')), '{}'),
 			tasks.parse_instant(payload ->> 'expires_at'))
@@ -137,7 +142,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tasks.api_key_create(jsonb) IS
-	'Creates an API key {"member_id", "scopes"?, "name"?, "prefix"? (e.g. "wbk"), "expires_at"?} in the current workspace; the plain key is returned once and only its SHA-256 is stored.';
+	'Creates an API key {"member_id", "scopes"?, "name"?, "expires_at"?} in the current workspace: a JWT signed with tasks.jwt_secret (PostgREST''s jwt-secret) naming only the key. Returned once; only its SHA-256 is stored.';
 
 CREATE FUNCTION tasks.api_key_revoke(id uuid) RETURNS boolean
 LANGUAGE sql VOLATILE
@@ -150,8 +155,10 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tasks.api_key_revoke(uuid) IS 'Revokes an API key of the current workspace at once.';
 
--- The claims an API key stands for, or NULL (internal; the one definer function).
-CREATE FUNCTION tasks._api_key_claims(token text) RETURNS jsonb
+-- The claims an API key stands for (by its SHA-256, or by the key id a
+-- verified JWT carries), or NULL when unknown, revoked, expired or its
+-- member is deactivated (internal; the one definer function).
+CREATE FUNCTION tasks._api_key_claims(token text, key_id uuid DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -159,18 +166,20 @@ BEGIN ATOMIC
 							  'scopes', to_jsonb(k.scopes), 'key_id', k.id)
 	  FROM tasks.api_keys k
 	  JOIN tasks.members m ON m.workspace_id = k.workspace_id AND m.id = k.member_id
-	 WHERE k.key_hash = sha256(convert_to(token, 'UTF8'))
+	 WHERE (k.key_hash = sha256(convert_to(token, 'UTF8')) OR k.id = _api_key_claims.key_id)
 	   AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
 	   AND m.active;
 END;
-COMMENT ON FUNCTION tasks._api_key_claims(text) IS
+COMMENT ON FUNCTION tasks._api_key_claims(text, uuid) IS
 	'Internal: the workspace, member and scopes of a valid API key (SECURITY DEFINER: API roles cannot read key hashes).';
 
 /*
- * PostgREST db-pre-request.  A JWT that names a workspace was verified by
- * PostgREST and is kept.  Otherwise the dialect's documented header carries
- * an API key (Authorization: Bearer for lightfield, leadlex, acp and the
- * native API; x-api-key for vambe and care).  A valid key becomes the
+ * PostgREST db-pre-request.  An API key sent as a bearer token reaches us
+ * as claims PostgREST verified ({"role": "tasks_api", "key_id"}): the key is
+ * looked up, and a revoked one drops back to the anonymous role.  Any other
+ * JWT that names a workspace is kept.  Otherwise the dialect's documented
+ * header carries the key (x-api-key for vambe and care; a bearer header
+ * only when no PostgREST verified it, e.g. behind another proxy).  A valid key becomes the
  * request's claims and switches to the API role; a missing or invalid one
  * leaves the anonymous role, and the endpoint answers 401 in its dialect.
  */
@@ -185,6 +194,19 @@ DECLARE
 	token text;
 	found jsonb;
 BEGIN
+	-- An API key that PostgREST verified as a JWT: it only names the key.
+	IF claims ? 'key_id' THEN
+		found := tasks._api_key_claims(NULL, (claims ->> 'key_id')::uuid);
+		IF found IS NULL THEN
+			PERFORM set_config('tasks.auth_error', 'invalid_key', true);
+			PERFORM set_config('request.jwt.claims', jsonb_build_object('role', 'tasks_anon')::text, true);
+			PERFORM set_config('role', 'tasks_anon', true);
+		ELSE
+			PERFORM set_config('request.jwt.claims', (claims || found)::text, true);
+		END IF;
+		RETURN;
+	END IF;
+	-- Any other JWT signed for PostgREST that names a workspace is kept.
 	IF claims ? 'workspace_id' THEN
 		RETURN;
 	END IF;
@@ -249,7 +271,7 @@ BEGIN
 		EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO tasks_api', s);
 	END LOOP;
 	GRANT USAGE ON SCHEMA tasks TO tasks_anon, tasks_api;
-	GRANT EXECUTE ON FUNCTION tasks.pre_request(), tasks._api_key_claims(text),
+	GRANT EXECUTE ON FUNCTION tasks.pre_request(), tasks._api_key_claims(text, uuid),
 		tasks._error_body(text, integer, text, text, text) TO tasks_anon, tasks_api;
 
 	-- What invoker-rights endpoints run on behalf of the API role.  Schema
@@ -257,7 +279,8 @@ BEGIN
 	GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasks TO tasks_api;
 	REVOKE EXECUTE ON FUNCTION tasks.api_setup(name), tasks.workspace_create(jsonb),
 		tasks.workspace_grant(uuid, name), tasks.workspace_revoke(uuid, name),
-		tasks.api_key_create(jsonb), tasks.api_key_revoke(uuid), tasks.idempotency_purge(interval)
+		tasks.api_key_create(jsonb), tasks.api_key_revoke(uuid), tasks.idempotency_purge(interval),
+		tasks._jwt_sign(jsonb)
 		FROM tasks_api;
 	GRANT SELECT ON tasks.record_kinds TO tasks_api;
 	GRANT SELECT ON tasks.workspaces TO tasks_api;

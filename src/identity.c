@@ -47,7 +47,6 @@ tasks_define_gucs(void)
 							   "Why the pre-request found no valid credential (missing_key or invalid_key); set per request.",
 							   NULL, &auth_error_setting, "",
 							   PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
-	MarkGUCPrefixReserved("tasks");
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 PG_MODULE_MAGIC;
 
@@ -19,6 +20,9 @@ void
 _PG_init(void)
 {
 	tasks_define_gucs();
+	apikey_define_gucs();
+	/* After every tasks.* setting is defined: drop placeholders for the rest. */
+	MarkGUCPrefixReserved("tasks");
 }
 
 /* tasks.version(): the library's version, from tasks.control via the Makefile. */
