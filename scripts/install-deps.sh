@@ -17,6 +17,8 @@ packages=(
 	"postgresql-server-dev-$PG_MAJOR"
 	uuid-dev
 	libipc-run-perl
+	python3
+	python3-psycopg2
 	build-essential
 	make
 	gcc

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build with warnings as errors, install, and run the pg_regress suite
-# (sql/*.sql) and the isolation specs (specs/*.spec) against a throwaway
-# PostgreSQL 15 cluster.  The last line is always "N passed, N failed".
+# (sql/*.sql), the isolation specs (specs/*.spec) and the HTTP tests through
+# the PostgREST emulation (test/http) against a throwaway PostgreSQL 15
+# cluster.  The last line is always "N passed, N failed".
 # Exit 0 only if everything passed and at least one test ran.
 #
 #   scripts/test.sh                  (installs missing packages first, as root)
@@ -48,6 +49,12 @@ run_suites() {
 		say "isolation: $2 spec(s)"
 		make installcheck PG_CONFIG="$PG_CONFIG" REGRESS= >isolation-run.log 2>&1 || rc=1
 		grep -E "$RESULT_RE" isolation-run.log | sed 's/^/    /' || true
+	fi
+	if [ -f test/http/run.py ]; then
+		say "http: PostgREST emulation (test/http)"
+		psql -XAtqc 'DROP DATABASE IF EXISTS tasks_http' -c 'CREATE DATABASE tasks_http' >/dev/null
+		PGDATABASE=tasks_http /usr/bin/python3 test/http/run.py >http-run.log 2>&1 || rc=1
+		grep -E '^(not )?ok - ' http-run.log | sed 's/^/    /' || true
 	fi
 	return "$rc"
 }
@@ -128,6 +135,18 @@ main() {
 			failed_names+=("$name (isolation)")
 		fi
 	done
+	# HTTP tests count one by one; a runner that died counts as one failure.
+	if [ -f "$tree/test/http/run.py" ]; then
+		local http_ok http_bad
+		http_ok=$(grep -c '^ok - ' "$tree/http-run.log" 2>/dev/null || true)
+		http_bad=$(grep -c '^not ok - ' "$tree/http-run.log" 2>/dev/null || true)
+		passed=$((passed + ${http_ok:-0}))
+		if [ "${http_bad:-0}" -gt 0 ]; then
+			for _ in $(seq 1 "$http_bad"); do failed_names+=("http"); done
+		elif ! grep -qE '^[0-9]+ passed, 0 failed$' "$tree/http-run.log" 2>/dev/null; then
+			failed_names+=("http (runner)")
+		fi
+	fi
 	failed=${#failed_names[@]}
 	FINAL_LINE="$passed passed, $failed failed"
 
@@ -139,6 +158,10 @@ main() {
 		# A suite that stopped before producing diffs: show why.
 		if [ ! -s "$tree/regression.diffs" ]; then show_tail "$tree/regress-run.log"; fi
 		if [ ! -s "$tree/output_iso/regression.diffs" ]; then show_tail "$tree/isolation-run.log"; fi
+		if [ -f "$tree/http-run.log" ] && ! grep -qE '^[0-9]+ passed, 0 failed$' "$tree/http-run.log"; then
+			echo "----- http-run.log (failures) -----"
+			grep -vE '^ok - ' "$tree/http-run.log" | head -n 60
+		fi
 		exit 1
 	fi
 	say "all tests passed"
