@@ -16,11 +16,20 @@ COMMENT ON FUNCTION tasks_v1.task_create(jsonb) IS
 	'POST /rpc/task_create: creates a task from the native payload (see the README). 201 with the task and a Location header; 422 {"code": "validation_failed", "message", "errors": [{path, code, message}]}. Supports Idempotency-Key.';
 
 CREATE FUNCTION tasks_v1.task_get(id uuid) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT tasks.task_get(task_get.id);
-END;
+AS $$
+BEGIN
+	RETURN tasks.task_get(id);
+EXCEPTION WHEN no_data_found THEN
+	-- over PostgREST a missing task is a 404 with the native error body
+	IF nullif(current_setting('request.method', true), '') IS NULL THEN
+		RAISE;
+	END IF;
+	PERFORM set_config('response.status', '404', true);
+	RETURN jsonb_build_object('code', 'not_found', 'message', format('task %s not found', id));
+END
+$$;
 COMMENT ON FUNCTION tasks_v1.task_get(uuid) IS 'GET /rpc/task_get?id=…: one task of the caller''s workspace.';
 
 CREATE FUNCTION tasks_v1.resolve(kind text, name text) RETURNS jsonb
@@ -71,6 +80,7 @@ CREATE TABLE tasks.idempotency_keys (
 	request		jsonb NOT NULL,
 	status		integer NOT NULL,
 	response	jsonb NOT NULL,
+	headers		jsonb,				-- response headers to replay (e.g. Location)
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (workspace_id, operation, key)
 );
@@ -190,7 +200,10 @@ AS $$
 DECLARE
 	headers jsonb := coalesce(nullif(current_setting('request.headers', true), '')::jsonb, '{}');
 	claims jsonb := coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb, '{}');
-	profile text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
+	-- The profile the client asked for (Content-Profile on writes, Accept-Profile
+	-- on reads); without one PostgREST uses its first schema, tasks_v1 in
+	-- doc/postgrest.conf.  (search_path cannot tell: this function pins it.)
+	profile text := coalesce(headers ->> 'content-profile', headers ->> 'accept-profile', 'tasks_v1');
 	token text;
 	found jsonb;
 BEGIN
@@ -271,6 +284,10 @@ BEGIN
 		EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO tasks_api', s);
 	END LOOP;
 	GRANT USAGE ON SCHEMA tasks TO tasks_anon, tasks_api;
+	-- name resolution calls pg_trgm's operators schema-qualified
+	EXECUTE format('GRANT USAGE ON SCHEMA %I TO tasks_api',
+				   (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+					 WHERE e.extname = 'pg_trgm'));
 	GRANT EXECUTE ON FUNCTION tasks.pre_request(), tasks._api_key_claims(text, uuid),
 		tasks._error_body(text, integer, text, text, text) TO tasks_anon, tasks_api;
 
@@ -343,10 +360,16 @@ BEGIN ATOMIC
 			'message', message,
 			'code', CASE WHEN status = 400 THEN code END,
 			'param', CASE WHEN status = ANY (ARRAY[400, 422]) THEN param END)))
-		WHEN 'vambe' THEN jsonb_build_object('statusCode', status, 'message', message,
+		WHEN 'vambe' THEN CASE WHEN status = 401
+			-- NestJS's UnauthorizedException body
+			THEN jsonb_build_object('statusCode', 401, 'message', 'Unauthorized')
+			ELSE jsonb_build_object('statusCode', status, 'message', message,
 			'error', CASE status WHEN 400 THEN 'Bad Request' WHEN 401 THEN 'Unauthorized' WHEN 403 THEN 'Forbidden'
 								 WHEN 404 THEN 'Not Found' WHEN 409 THEN 'Conflict'
-								 WHEN 422 THEN 'Unprocessable Entity' ELSE 'Internal Server Error' END)
+								 WHEN 422 THEN 'Unprocessable Entity' ELSE 'Internal Server Error' END) END
+		WHEN 'acp' THEN jsonb_build_object('error', jsonb_build_object(
+			'code', CASE WHEN status = 401 THEN 'unauthorized' ELSE code END,
+			'message', message, 'details', '[]'::jsonb))
 		WHEN 'care' THEN jsonb_build_object('detail', message)
 		WHEN 'v1' THEN jsonb_build_object('code', code, 'message', message)
 		ELSE jsonb_build_object('error', jsonb_build_object('code', code, 'message', message))

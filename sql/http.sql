@@ -61,6 +61,11 @@ ROLLBACK;
 BEGIN;
 SELECT * FROM pg_temp.request('tasks_vambe', '{}', $$SELECT tasks._error_body('vambe', 401, 'invalid_key', 'Missing API key')$$);
 ROLLBACK;
+-- x-api-key is the documented header of vambe and care (the profile comes from the request headers)
+BEGIN;
+SELECT status, body ->> 'title' AS title, role FROM pg_temp.request('tasks_vambe', format('{"content-profile": "tasks_vambe", "x-api-key": "%s"}', :'key_a')::jsonb,
+	$$SELECT tasks_vambe.task_create('{"title": "Via x-api-key", "priority": "1", "responsibleIds": ["00000000-0000-7000-8700-000000000101"]}')$$);
+ROLLBACK;
 -- a header cannot widen the workspace: only the key's claims count
 BEGIN;
 SELECT status, body, role FROM pg_temp.request('tasks_leadlex', format('{"authorization": "Bearer %s", "x-workspace-id": "00000000-0000-7000-8700-000000000002", "request.jwt.claims": "{\"workspace_id\": \"00000000-0000-7000-8700-000000000002\"}"}', :'key_a')::jsonb,

@@ -140,6 +140,8 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	bool		same;
 	int			status;
 	Datum		response;
+	char	   *value;
+	char	   *headers;
 
 	lock_key = hash_bytes_extended(idem->who.workspace_id.data, UUID_LEN,
 								   hash_bytes_extended((const unsigned char *) ep->operation,
@@ -161,10 +163,16 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	store_plan(&plan,
-			   "SELECT k.request = $4, k.status, k.response FROM tasks.idempotency_keys k"
+			   "SELECT k.request = $4, k.status, k.response,"
+			   " (coalesce(k.headers, '[]') || '[{\"Idempotent-Replayed\": \"true\"}]')::text"
+			   " FROM tasks.idempotency_keys k"
 			   " WHERE k.workspace_id = $1 AND k.operation = $2 AND k.key = $3",
 			   4, types);
-	if (SPI_execute_plan(plan, v, NULL, true, 1) != SPI_OK_SELECT)
+	/*
+	 * Not read-only: SPI then takes a fresh snapshot, so a request that
+	 * started before the key's first use committed still sees it here.
+	 */
+	if (SPI_execute_plan(plan, v, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "idempotency lookup failed");
 	if (SPI_processed == 0)
 	{
@@ -175,10 +183,13 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	status = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	response = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull),
 								 false, -1);
+	value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+	headers = SPI_palloc(strlen(value) + 1);
+	strcpy(headers, value);
 	SPI_finish();
 
 	if (same)
-		*out = respond(status, response, "[{\"Idempotent-Replayed\": \"true\"}]");
+		*out = respond(status, response, headers);
 	else
 		*out = respond(422, error_body(ep, 422, "idempotency_key_reused",
 									   "Keys for idempotent requests can only be used with the same parameters they were first used with.",
@@ -186,13 +197,16 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	return true;
 }
 
-/* Stores a success under the key, in the caller's (sub)transaction. */
+/* Stores a success (status, body, headers) under the key, in the caller's (sub)transaction. */
 static void
-idempotency_store(const Endpoint *ep, Idempotency *idem, Jsonb *body, int status, Datum response)
+idempotency_store(const Endpoint *ep, Idempotency *idem, Jsonb *body, int status, Datum response,
+				  const char *headers_json)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[6] = {UUIDOID, TEXTOID, TEXTOID, JSONBOID, INT4OID, JSONBOID};
-	Datum		v[6];
+	Oid			types[7] = {UUIDOID, TEXTOID, TEXTOID, JSONBOID, INT4OID, JSONBOID, TEXTOID};
+	Datum		v[7];
+	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', headers_json ? ' ' : 'n'};
+	bool		stored;
 
 	v[0] = UUIDPGetDatum(&idem->who.workspace_id);
 	v[1] = CStringGetTextDatum(ep->operation);
@@ -200,15 +214,27 @@ idempotency_store(const Endpoint *ep, Idempotency *idem, Jsonb *body, int status
 	v[3] = JsonbPGetDatum(body);
 	v[4] = Int32GetDatum(status);
 	v[5] = response;
+	v[6] = headers_json ? CStringGetTextDatum(headers_json) : (Datum) 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	store_plan(&plan,
-			   "INSERT INTO tasks.idempotency_keys (workspace_id, operation, key, request, status, response)"
-			   " VALUES ($1, $2, $3, $4, $5, $6)",
-			   6, types);
-	if (SPI_execute_plan(plan, v, NULL, false, 0) != SPI_OK_INSERT)
+			   "INSERT INTO tasks.idempotency_keys (workspace_id, operation, key, request, status, response, headers)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING",
+			   7, types);
+	if (SPI_execute_plan(plan, v, n, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "idempotency insert failed");
+	stored = SPI_processed == 1;
 	SPI_finish();
+
+	/*
+	 * Another request stored the key after we looked (possible only when the
+	 * transaction keeps one snapshot, e.g. REPEATABLE READ): undo the work.
+	 */
+	if (!stored)
+		dialect_raise(409, "idempotency key already used",
+					  JsonbToCString(NULL, &DatumGetJsonbP(error_body(ep, 409, "idempotency_conflict",
+																	  "An operation with this idempotency key is already in progress. Please wait and retry.",
+																	  "Idempotency-Key"))->root, -1));
 }
 
 /* The status and body of an error the endpoint turns into a response, or false. */
@@ -241,6 +267,23 @@ error_response(const Endpoint *ep, ErrorData *edata, int *status, Datum *body)
 	return false;
 }
 
+/* The Location header of a created task as response.headers JSON, or NULL. */
+static char *
+location_header(const Endpoint *ep, const pg_uuid_t *task_id)
+{
+	StringInfoData h;
+	char	   *loc;
+
+	if (ep->location == NULL)
+		return NULL;
+	loc = psprintf(ep->location, uuid_to_cstring(task_id));
+	initStringInfo(&h);
+	appendStringInfoString(&h, "[{\"Location\": ");
+	json_append_string(&h, loc, strlen(loc));
+	appendStringInfoString(&h, "}]");
+	return h.data;
+}
+
 /* Runs an endpoint for SQL or for PostgREST; see the file comment. */
 Datum
 endpoint_serve(const Endpoint *ep, Jsonb *body)
@@ -252,6 +295,7 @@ endpoint_serve(const Endpoint *ep, Jsonb *body)
 	Idempotency *volatile idem = NULL;
 	volatile Datum result = (Datum) 0;
 	volatile int status = ep->success_status;
+	char	   *volatile headers_json = NULL;
 	pg_uuid_t	task_id;
 	char	   *key;
 
@@ -290,8 +334,9 @@ endpoint_serve(const Endpoint *ep, Jsonb *body)
 	PG_TRY();
 	{
 		result = ep->impl(body, &task_id);
+		headers_json = location_header(ep, &task_id);
 		if (idem)
-			idempotency_store(ep, idem, body, status, result);
+			idempotency_store(ep, idem, body, status, result, headers_json);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -314,16 +359,5 @@ endpoint_serve(const Endpoint *ep, Jsonb *body)
 	}
 	PG_END_TRY();
 
-	if (ep->location != NULL)
-	{
-		StringInfoData h;
-		char	   *loc = psprintf(ep->location, uuid_to_cstring(&task_id));
-
-		initStringInfo(&h);
-		appendStringInfoString(&h, "[{\"Location\": ");
-		json_append_string(&h, loc, strlen(loc));
-		appendStringInfoString(&h, "}]");
-		return respond(status, result, h.data);
-	}
-	return respond(status, result, NULL);
+	return respond(status, result, headers_json);
 }
