@@ -16,6 +16,7 @@ OBJS = \
 	src/dialect.o \
 	src/http.o \
 	src/apikey.o \
+	src/task_update.o \
 	src/dialect_leadlex.o \
 	src/dialect_lightfield.o \
 	src/dialect_vambe.o \

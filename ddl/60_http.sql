@@ -306,6 +306,7 @@ BEGIN
 	GRANT SELECT, INSERT, UPDATE, DELETE ON tasks.tasks, tasks.task_assignees, tasks.task_links,
 		tasks.task_dependencies TO tasks_api;
 	GRANT SELECT, INSERT ON tasks.idempotency_keys TO tasks_api;
+	GRANT SELECT, INSERT, UPDATE ON tasks.dependency_locks TO tasks_api;
 	FOR s IN SELECT c.oid::regclass::text FROM pg_class c
 			  WHERE c.relnamespace = 'tasks'::regnamespace AND c.relkind = 'r'
 				AND c.relname = ANY (ARRAY['relation_definitions'])

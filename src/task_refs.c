@@ -8,15 +8,30 @@
  * workspace is reported exactly like an id that does not exist, so nothing
  * leaks across tenants.  All statements are kept SPI plans with parameters.
  *
+ * An update checks only what its patch adds (task_patch_check_refs), and
+ * new dependencies must not close a cycle (task_check_dependency_cycles).
+ *
  *-------------------------------------------------------------------------
  */
 #include "tasks.h"
+#include "task_update.h"
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+/*
+ * At most this many tasks are visited when looking for a dependency cycle;
+ * a larger graph of dependents is refused (program_limit_exceeded).
+ */
+#define TASKS_MAX_CYCLE_VISIT 100000
+
+/* A cycle reported in a problem lists at most this many tasks. */
+#define TASKS_CYCLE_SHOWN 10
 
 /* Whether the uuid u appears in column col of the current SPI result. */
 static bool
@@ -247,37 +262,218 @@ check_dependencies(TaskDraft *d, TaskProblems *p)
 	}
 }
 
-/* An external id is unique per workspace. */
+/* An external id is unique per workspace (other tasks than d->id, which is nil on create). */
 static void
 check_external_id(TaskDraft *d, TaskProblems *p)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {UUIDOID, TEXTOID};
-	Datum		values[2];
+	Oid			types[3] = {UUIDOID, TEXTOID, UUIDOID};
+	Datum		values[3];
 
 	if (d->external_id == NULL)
 		return;
 	store_plan(&plan,
-			   "SELECT 1 FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.external_id = $2",
-			   2, types);
+			   "SELECT 1 FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.external_id = $2"
+			   " AND t.id <> $3",
+			   3, types);
 	values[0] = UUIDPGetDatum(&d->workspace_id);
 	values[1] = CStringGetTextDatum(d->external_id);
+	values[2] = UUIDPGetDatum(&d->id);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "external id lookup failed");
 	if (SPI_processed > 0)
 		problem_add(p, "/external_id", "duplicate", "another task of this workspace has this external id");
 }
 
-/* Checks every reference of d against the database. */
-void
-task_draft_check_refs(TaskDraft *d, TaskProblems *p)
+/*
+ * Checks the references of d against the database; the status only when
+ * with_status (a create always resolves one, the initial one by default).
+ */
+static void
+check_refs(TaskDraft *d, bool with_status, TaskProblems *p)
 {
-	check_status(d, p);
+	if (with_status)
+		check_status(d, p);
 	check_members(d, p);
 	check_link_ids(d, p);
 	check_link_names(d, p);
 	check_dependencies(d, p);
 	check_external_id(d, p);
+}
+
+/* Checks every reference of d against the database. */
+void
+task_draft_check_refs(TaskDraft *d, TaskProblems *p)
+{
+	check_refs(d, true, p);
+}
+
+/*
+ * Checks what a patch adds: a new status, assignees, links (by id or name),
+ * dependencies and external id.  tp->d.workspace_id and tp->d.id are set.
+ */
+void
+task_patch_check_refs(TaskPatch *tp, TaskProblems *p)
+{
+	check_refs(&tp->d, tp->d.has_status_id || tp->d.status_name != NULL, p);
+}
+
+/*
+ * Serialises the dependency changes of a workspace: one row per workspace in
+ * tasks.dependency_locks, updated in the caller's transaction.  A second
+ * updater waits until the first commits; under READ COMMITTED its next
+ * statement sees the first one's dependencies, and under REPEATABLE READ or
+ * SERIALIZABLE updating a row changed after its snapshot fails with 40001.
+ */
+void
+task_dependency_lock(const pg_uuid_t *workspace)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {UUIDOID};
+	Datum		values[1];
+
+	store_plan(&plan,
+			   "INSERT INTO tasks.dependency_locks AS l (workspace_id) VALUES ($1)"
+			   " ON CONFLICT (workspace_id) DO UPDATE SET version = l.version + 1, changed_at = now()",
+			   1, types);
+	values[0] = UUIDPGetDatum(workspace);
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "dependency lock failed");
+}
+
+/* A task reached while walking the dependents of a task: who led to it. */
+typedef struct CycleVisit
+{
+	pg_uuid_t	id;				/* hash key */
+	pg_uuid_t	next;			/* the task it depends on, one step closer to the start */
+} CycleVisit;
+
+/*
+ * The cycle through task and dep as JSON members: "cycle": ["task", "dep",
+ * ..., "task"] (only its first TASKS_CYCLE_SHOWN tasks when it is longer)
+ * and "cycle_length", the number of dependencies in it.
+ */
+static char *
+cycle_json(HTAB *seen, const pg_uuid_t *task, const pg_uuid_t *dep)
+{
+	StringInfoData buf;
+	pg_uuid_t	at = *dep;
+	int			length = 1;
+	char	   *t = uuid_to_cstring(task);
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "\"cycle\": [\"%s\"", t);
+	while (memcmp(&at, task, sizeof(pg_uuid_t)) != 0 && length <= TASKS_MAX_CYCLE_VISIT)
+	{
+		CycleVisit *v = hash_search(seen, &at, HASH_FIND, NULL);
+
+		CHECK_FOR_INTERRUPTS();
+		if (length < TASKS_CYCLE_SHOWN)
+			appendStringInfo(&buf, ", \"%s\"", uuid_to_cstring(&at));
+		length++;
+		if (v == NULL)
+			break;
+		at = v->next;
+	}
+	if (length < TASKS_CYCLE_SHOWN)
+		appendStringInfo(&buf, ", \"%s\"", t);
+	appendStringInfo(&buf, "], \"cycle_length\": %d", length);
+	return buf.data;
+}
+
+/*
+ * Refuses the new dependencies of task that would close a cycle: a task that
+ * already depends on task, directly or through others, cannot become one of
+ * its dependencies (nor can task itself).  Walks the dependents of task
+ * breadth first, one statement per level, over every dependency of the
+ * workspace (soft-deleted tasks included: a restore must not close a
+ * cycle).  Run it after task_dependency_lock, so that the walk sees every
+ * committed change.
+ */
+void
+task_check_dependency_cycles(const pg_uuid_t *workspace, const pg_uuid_t *task,
+							 List *new_deps, List *paths, TaskProblems *p)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
+	Datum		values[2];
+	HASHCTL		ctl;
+	HTAB	   *seen;
+	List	   *level;
+	long		visited = 0;
+	ListCell   *lc,
+			   *pc;
+	bool		any_new = false;
+
+	forboth(lc, new_deps, pc, paths)
+	{
+		if (memcmp(lfirst(lc), task, sizeof(pg_uuid_t)) == 0)
+			problem_add(p, lfirst(pc), "cycle", "a task cannot depend on itself");
+		else
+			any_new = true;
+	}
+	if (!any_new)
+		return;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(CycleVisit);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("tasks dependency cycle check", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	store_plan(&plan,
+			   "SELECT d.task_id, d.depends_on_id FROM tasks.task_dependencies d"
+			   " WHERE d.workspace_id = $1 AND d.depends_on_id = ANY ($2)",
+			   2, types);
+	values[0] = UUIDPGetDatum(workspace);
+	level = list_make1((pg_uuid_t *) task);
+	while (level != NIL)
+	{
+		List	   *next = NIL;
+
+		CHECK_FOR_INTERRUPTS();
+		values[1] = uuid_list_array(level);
+		/* not read-only: a fresh snapshot sees what committed while we waited for the lock */
+		if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "dependency walk failed");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull,
+						found;
+			pg_uuid_t  *dependent = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &isnull));
+			pg_uuid_t  *on = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i],
+														 SPI_tuptable->tupdesc, 2, &isnull));
+			CycleVisit *v;
+
+			if (memcmp(dependent, task, sizeof(pg_uuid_t)) == 0)
+				continue;
+			v = hash_search(seen, dependent, HASH_ENTER, &found);
+			if (found)
+				continue;
+			v->next = *on;
+			if (++visited > TASKS_MAX_CYCLE_VISIT)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many dependent tasks to check for a dependency cycle"),
+						 errdetail("More than %d tasks depend on task %s, directly or indirectly.",
+								   TASKS_MAX_CYCLE_VISIT, uuid_to_cstring(task))));
+			next = lappend(next, &v->id);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		level = next;
+	}
+
+	forboth(lc, new_deps, pc, paths)
+	{
+		pg_uuid_t  *dep = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (memcmp(dep, task, sizeof(pg_uuid_t)) != 0 && hash_search(seen, dep, HASH_FIND, NULL) != NULL)
+			problem_add_extra(p, lfirst(pc), "cycle", cycle_json(seen, task, dep),
+							  "would create a dependency cycle: task %s already depends on this task, directly or through others",
+							  uuid_to_cstring(dep));
+	}
+	hash_destroy(seen);
 }
 
 /* The JSON array of the name resolutions made for d's links. */

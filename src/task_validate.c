@@ -10,9 +10,16 @@
  *		all inside the caller's workspace.
  * Nothing is written until both phases found nothing wrong.
  *
+ * The same readers parse an update's patch (task_patch_parse): only the keys
+ * present are applied, null clears a nullable field, a required field
+ * cannot be cleared, lists take either a replacement array or an edit
+ * object {"add", "remove"} ("clear" too for links), and created_by,
+ * created_at and id are read-only.  tp is NULL when parsing a create.
+ *
  *-------------------------------------------------------------------------
  */
 #include "tasks.h"
+#include "task_update.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -34,6 +41,13 @@ static const char *const native_keys[] = {
 };
 
 static const char *const link_keys[] = {"kind", "id", "name", "relation", NULL};
+
+/* Keys only a patch has, keys a patch may not change, and the keys of a list edit. */
+static const char *const patch_only_keys[] = {"version", "metadata_merge", NULL};
+static const char *const patch_read_only_keys[] = {"id", "created_by", "created_at", NULL};
+static const char *const edit_keys[] = {"add", "remove", NULL};
+static const char *const link_edit_keys[] = {"add", "remove", "clear", NULL};
+static const char *const link_remove_keys[] = {"kind", "id", "relation", NULL};
 
 static const char *const priorities[] = {"low", "medium", "high", "urgent", NULL};
 
@@ -169,18 +183,12 @@ read_array(const PayloadField *f, const char *path, int max_items, TaskProblems 
 	return c;
 }
 
-/* Appends to *list the uuids of an array of uuid strings; duplicates are dropped. */
+/* The uuids of the array c at path; duplicates are dropped.  *paths gets the kept items' paths. */
 static List *
-read_uuid_array(Jsonb *obj, const char *key, List **paths, TaskProblems *p)
+read_uuid_items(JsonbContainer *c, const char *path, List **paths, TaskProblems *p)
 {
-	PayloadField f;
-	char	   *path = psprintf("/%s", key);
-	JsonbContainer *c;
 	List	   *out = NIL;
 
-	payload_get(obj, key, &f);
-	if ((c = read_array(&f, path, TASKS_MAX_ITEMS, p)) == NULL)
-		return NIL;
 	for (uint32 i = 0; i < JsonContainerSize(c); i++)
 	{
 		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
@@ -203,6 +211,183 @@ read_uuid_array(Jsonb *obj, const char *key, List **paths, TaskProblems *p)
 			*paths = lappend(*paths, ipath);
 	}
 	return out;
+}
+
+/* ------------------------------------------------------------------------
+ * Patch mode: which keys a patch gives, and list edits
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Notes that a patch gives key (and clears it, when null).  Returns whether
+ * the value is to be read: always for a create; for a patch, when the key is
+ * present and not null.  A null for a field that cannot be cleared is a
+ * problem.
+ */
+static bool
+patch_key(TaskPatch *tp, Jsonb *obj, const char *key, TaskField field, bool clearable,
+		  TaskProblems *p)
+{
+	PayloadField f;
+
+	if (tp == NULL)
+		return true;
+	payload_get(obj, key, &f);
+	if (!f.present)
+		return false;
+	tp->given |= TF_BIT(field);
+	if (!f.is_null)
+		return true;
+	if (clearable)
+		tp->cleared |= TF_BIT(field);
+	else
+		problem_add(p, psprintf("/%s", key), "required", "cannot be cleared: every task has one");
+	return false;
+}
+
+/*
+ * An edit object at path: its keys must be in keys (at least one given) and
+ * each value an array.  *ops[i] gets the container of keys[i], or NULL.
+ */
+static void
+read_edit(const JsonbValue *v, const char *path, const char *const *keys, JsonbContainer **ops,
+		  TaskProblems *p)
+{
+	JsonbContainer *c = v->val.binary.data;
+	bool		any = false;
+
+	payload_reject_unknown(c, path, keys, p);
+	for (int i = 0; keys[i]; i++)
+	{
+		PayloadField f;
+
+		payload_get_container(c, keys[i], &f);
+		any |= f.present;
+		ops[i] = read_array(&f, json_pointer_key(path, keys[i], strlen(keys[i])), TASKS_MAX_ITEMS, p);
+	}
+	if (!any)
+		problem_add(p, path, "required", "an edit needs %s",
+					keys[2] ? "\"add\", \"remove\" or \"clear\"" : "\"add\" or \"remove\"");
+}
+
+/*
+ * Reads a list field.  A create takes an array; a patch also null (an empty
+ * replacement) or an edit object {"add", "remove"}.  *items is the container
+ * of the replacement or of the additions (at *items_path), *removes of the
+ * removals (at *removes_path); either may be NULL.
+ */
+static ListEdit
+read_list(TaskPatch *tp, Jsonb *obj, const char *key, TaskField field,
+		  JsonbContainer **items, char **items_path,
+		  JsonbContainer **removes, char **removes_path, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+
+	*items = *removes = NULL;
+	*items_path = *removes_path = path;
+	payload_get(obj, key, &f);
+	if (!f.present)
+		return LIST_KEEP;
+	if (tp != NULL)
+	{
+		tp->given |= TF_BIT(field);
+		if (f.is_null)
+		{
+			tp->cleared |= TF_BIT(field);
+			return LIST_REPLACE;
+		}
+		if (f.value.type == jbvBinary && JsonContainerIsObject(f.value.val.binary.data))
+		{
+			JsonbContainer *ops[2];
+
+			read_edit(&f.value, path, edit_keys, ops, p);
+			*items = ops[0];
+			*items_path = psprintf("%s/add", path);
+			*removes = ops[1];
+			*removes_path = psprintf("%s/remove", path);
+			return LIST_EDIT;
+		}
+	}
+	*items = read_array(&f, path, TASKS_MAX_ITEMS, p);
+	return LIST_REPLACE;
+}
+
+/* A removal that is also an addition is a problem (at the removal's path). */
+static void
+check_uuid_overlap(List *adds, List *removes, List *remove_paths, TaskProblems *p)
+{
+	ListCell   *rc,
+			   *pc,
+			   *ac;
+
+	forboth(rc, removes, pc, remove_paths)
+	{
+		foreach(ac, adds)
+		{
+			if (memcmp(lfirst(ac), lfirst(rc), sizeof(pg_uuid_t)) == 0)
+			{
+				problem_add(p, lfirst(pc), "conflict", "is also in \"add\"");
+				break;
+			}
+		}
+	}
+}
+
+/* Reads a list of uuids (assignee_ids, dependency_ids) in either mode. */
+static List *
+read_uuid_list(TaskPatch *tp, Jsonb *obj, const char *key, TaskField field, List **paths,
+			   ListEdit *edit, List **removes, TaskProblems *p)
+{
+	JsonbContainer *items,
+			   *rem;
+	char	   *items_path,
+			   *rem_path;
+	List	   *out = NIL;
+	List	   *rem_paths = NIL;
+	ListEdit	e = read_list(tp, obj, key, field, &items, &items_path, &rem, &rem_path, p);
+
+	if (items != NULL)
+		out = read_uuid_items(items, items_path, paths, p);
+	if (tp == NULL)
+		return out;
+	*edit = e;
+	if (rem != NULL)
+	{
+		*removes = read_uuid_items(rem, rem_path, &rem_paths, p);
+		check_uuid_overlap(out, *removes, rem_paths, p);
+	}
+	return out;
+}
+
+/* "version": the version the client read, a positive integer. */
+static void
+parse_version(Jsonb *obj, TaskPatch *tp, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *s;
+	char	   *end;
+	long		v;
+
+	payload_get(obj, "version", &f);
+	if (!f.present || f.is_null)
+		return;
+	if (f.value.type != jbvNumeric)
+	{
+		problem_add(p, "/version", "invalid_type", "must be a number (the version you read), not %s",
+					jsonb_type_name(&f.value));
+		return;
+	}
+	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(f.value.val.numeric)));
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < 1 || v > PG_INT32_MAX)
+	{
+		problem_add(p, "/version", "invalid_value", "must be a positive integer (the version you read)");
+		return;
+	}
+	tp->has_version = true;
+	tp->version = (int32) v;
 }
 
 /* ------------------------------------------------------------------------
@@ -256,15 +441,39 @@ read_instant(Jsonb *obj, const char *key, pg_tz *zone, bool zone_invalid,
 	}
 }
 
-/* Reads the time zone, the all-day date and every instant field. */
+/* In a patch, the time fields given, each of which may be cleared. */
 static void
-parse_times(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+patch_times(Jsonb *obj, TaskPatch *tp, TaskProblems *p)
+{
+	static const struct
+	{
+		const char *key;
+		TaskField	field;
+	}			times[] = {
+		{"timezone", TF_TIMEZONE}, {"due_date", TF_DUE_DATE}, {"due_at", TF_DUE_AT},
+		{"deadline", TF_DEADLINE}, {"scheduled_start", TF_SCHEDULED_START},
+		{"scheduled_end", TF_SCHEDULED_END}, {"completed_at", TF_COMPLETED_AT}
+	};
+
+	for (int i = 0; i < lengthof(times); i++)
+		(void) patch_key(tp, obj, times[i].key, times[i].field, true, p);
+}
+
+/*
+ * Reads the time zone, the all-day date and every instant field.  A patch
+ * has no created_at (read-only) and keeps a zone given alone: it is the
+ * zone of the task's due date or time.
+ */
+static void
+parse_times(Jsonb *obj, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
 {
 	PayloadField f;
 	pg_tz	   *zone = NULL;
 	bool		zone_invalid = false;
 	char	   *zname;
 
+	if (tp != NULL)
+		patch_times(obj, tp, p);
 	payload_get(obj, "timezone", &f);
 	zname = payload_text(&f, p, "/timezone", false, true, 1, 100);
 	if (zname != NULL)
@@ -318,6 +527,8 @@ parse_times(Jsonb *obj, TaskDraft *d, TaskProblems *p)
 		problem_add(p, "/scheduled_end", "invalid_range", "must not be before scheduled_start");
 	d->has_completed_at = read_instant(obj, "completed_at", zone, zone_invalid,
 									   &d->completed_at, p);
+	if (tp != NULL)
+		return;
 	d->has_created_at = read_instant(obj, "created_at", zone, zone_invalid, &d->created_at, p);
 	if (d->has_created_at &&
 		d->created_at > GetCurrentTransactionStartTimestamp() + USECS_PER_DAY)
@@ -353,20 +564,14 @@ add_link(TaskDraft *d, const char *relation, const char *kind, bool by_name,
 	d->links = lappend(d->links, l);
 }
 
-/* Reads the "links" array: [{kind, id | name, relation?}]. */
+/* Reads link items [{kind, id | name, relation?}] of the array c at base into d->links. */
 static void
-parse_links(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+parse_link_items(JsonbContainer *c, const char *base, TaskDraft *d, TaskProblems *p)
 {
-	PayloadField f;
-	JsonbContainer *c;
-
-	payload_get(obj, "links", &f);
-	if ((c = read_array(&f, "/links", TASKS_MAX_ITEMS, p)) == NULL)
-		return;
 	for (uint32 i = 0; i < JsonContainerSize(c); i++)
 	{
 		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
-		char	   *ipath = json_pointer_index("/links", i);
+		char	   *ipath = json_pointer_index(base, i);
 		JsonbContainer *item;
 		PayloadField kf,
 					idf,
@@ -412,12 +617,123 @@ parse_links(Jsonb *obj, TaskDraft *d, TaskProblems *p)
 	}
 }
 
+/* Reads links to remove [{relation | kind, id}] of the array c at base. */
+static List *
+parse_link_removes(JsonbContainer *c, const char *base, TaskProblems *p)
+{
+	List	   *out = NIL;
+
+	for (uint32 i = 0; i < JsonContainerSize(c); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
+		char	   *ipath = json_pointer_index(base, i);
+		PayloadField kf,
+					idf,
+					rf;
+		char	   *kind,
+				   *relation;
+		TaskLinkRef *r;
+		bool		ok;
+
+		CHECK_FOR_INTERRUPTS();
+		if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		{
+			problem_add(p, ipath, "invalid_type", "must be an object {\"relation\" or \"kind\", \"id\"}, not %s",
+						jsonb_type_name(v));
+			continue;
+		}
+		payload_reject_unknown(v->val.binary.data, ipath, link_remove_keys, p);
+		payload_get_container(v->val.binary.data, "kind", &kf);
+		payload_get_container(v->val.binary.data, "id", &idf);
+		payload_get_container(v->val.binary.data, "relation", &rf);
+		kind = payload_text(&kf, p, psprintf("%s/kind", ipath), false, true, 1, 63);
+		relation = payload_text(&rf, p, psprintf("%s/relation", ipath), false, true, 1, 63);
+		r = palloc0(sizeof(TaskLinkRef));
+		r->relation = relation ? relation : kind;
+		r->path = psprintf("%s/id", ipath);
+		ok = true;
+		if (!idf.present || idf.is_null)
+		{
+			problem_add(p, r->path, "required", "is required");
+			ok = false;
+		}
+		else
+			ok = read_uuid_value(&idf.value, r->path, &r->record_id, p);
+		if (!(kf.present && !kf.is_null) && !(rf.present && !rf.is_null))
+			problem_add(p, ipath, "required", "needs \"relation\" or \"kind\"");
+		if (ok && r->relation != NULL)
+			out = lappend(out, r);
+	}
+	return out;
+}
+
+/* Whether s is in the list of strings. */
+bool
+string_in_list(List *list, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Reads "links".  A create takes an array.  A patch also takes null (no
+ * links), an array (the links from now on, with the shorthand keys), or an
+ * edit {"add": [links], "remove": [{relation | kind, id}], "clear":
+ * [relations]}: the relations are emptied first, then links removed, then added.
+ */
+static void
+parse_links(Jsonb *obj, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
+{
+	PayloadField f;
+	JsonbContainer *c;
+
+	payload_get(obj, "links", &f);
+	if (tp != NULL && f.present)
+	{
+		tp->given |= TF_BIT(TF_LINKS);
+		tp->links_edit = LIST_REPLACE;
+		if (f.is_null)
+			return;
+		if (f.value.type == jbvBinary && JsonContainerIsObject(f.value.val.binary.data))
+		{
+			JsonbContainer *ops[3];
+
+			tp->links_edit = LIST_EDIT;
+			read_edit(&f.value, "/links", link_edit_keys, ops, p);
+			if (ops[0] != NULL)
+				parse_link_items(ops[0], "/links/add", d, p);
+			if (ops[1] != NULL)
+				tp->link_removes = parse_link_removes(ops[1], "/links/remove", p);
+			for (uint32 i = 0; ops[2] != NULL && i < JsonContainerSize(ops[2]); i++)
+			{
+				PayloadField item = {.present = true};
+				char	   *rel;
+
+				item.value = *getIthJsonbValueFromContainer(ops[2], i);
+				item.is_null = item.value.type == jbvNull;
+				rel = payload_text(&item, p, json_pointer_index("/links/clear", i), true, false, 1, 63);
+				if (rel != NULL && !string_in_list(tp->link_clears, rel))
+					tp->link_clears = lappend(tp->link_clears, rel);
+			}
+			return;
+		}
+	}
+	if ((c = read_array(&f, "/links", TASKS_MAX_ITEMS, p)) == NULL)
+		return;
+	parse_link_items(c, "/links", d, p);
+}
+
 /*
  * Reads <kind>_id and <kind>_name keys.  An id given alongside a name wins;
  * the name is then ignored.
  */
 static void
-parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskProblems *p)
+parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskPatch *tp,
+			   TaskProblems *p)
 {
 	bool		is_id = keylen > 3 && memcmp(key + keylen - 3, "_id", 3) == 0;
 	bool		is_name = keylen > 5 && memcmp(key + keylen - 5, "_name", 5) == 0;
@@ -438,6 +754,15 @@ parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskProble
 		return;
 	}
 	payload_get(obj, k, &f);
+	if (tp != NULL)
+	{
+		/* in a patch, <kind>_id / <kind>_name replace the links of relation <kind> */
+		tp->given |= TF_BIT(TF_LINKS);
+		if (tp->links_edit == LIST_KEEP)
+			tp->links_edit = LIST_EDIT;
+		if (!string_in_list(tp->link_clears, kind))
+			tp->link_clears = lappend(tp->link_clears, kind);
+	}
 	if (!f.present || f.is_null)
 		return;
 	if (is_id)
@@ -459,26 +784,18 @@ parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskProble
 }
 
 /*
- * Reads an array of non-empty strings of at most max_chars characters each;
- * with dedupe, repeated values are dropped.
+ * Reads the array c at path: non-empty strings of at most max_chars
+ * characters each; with dedupe, repeated values are dropped.
  */
 static List *
-read_string_array(Jsonb *obj, const char *key, int max_chars, bool dedupe, TaskProblems *p)
+read_string_items(JsonbContainer *c, const char *path, int max_chars, bool dedupe, TaskProblems *p)
 {
-	PayloadField f;
-	char	   *path = psprintf("/%s", key);
-	JsonbContainer *c;
 	List	   *out = NIL;
 
-	payload_get(obj, key, &f);
-	if ((c = read_array(&f, path, TASKS_MAX_ITEMS, p)) == NULL)
-		return NIL;
 	for (uint32 i = 0; i < JsonContainerSize(c); i++)
 	{
 		PayloadField item = {.present = true};
 		char	   *s;
-		ListCell   *lc;
-		bool		dup = false;
 
 		CHECK_FOR_INTERRUPTS();
 		item.value = *getIthJsonbValueFromContainer(c, i);
@@ -486,22 +803,82 @@ read_string_array(Jsonb *obj, const char *key, int max_chars, bool dedupe, TaskP
 		s = payload_text(&item, p, json_pointer_index(path, i), true, false, 1, max_chars);
 		if (s == NULL)
 			continue;
-		if (dedupe)
-			foreach(lc, out)
-				if (strcmp(lfirst(lc), s) == 0)
-					dup = true;
-		if (!dup)
+		if (!dedupe || !string_in_list(out, s))
 			out = lappend(out, s);
 	}
 	return out;
 }
 
-/* Reads "sort_order" (a finite number) and "metadata" (an object). */
+/* Reads an array of strings (tags, notes); see read_string_items. */
+static List *
+read_string_array(Jsonb *obj, const char *key, int max_chars, bool dedupe, TaskProblems *p)
+{
+	PayloadField f;
+	char	   *path = psprintf("/%s", key);
+	JsonbContainer *c;
+
+	payload_get(obj, key, &f);
+	if ((c = read_array(&f, path, TASKS_MAX_ITEMS, p)) == NULL)
+		return NIL;
+	return read_string_items(c, path, max_chars, dedupe, p);
+}
+
+/* Reads "tags": an array; in a patch also null or an edit {"add", "remove"}. */
 static void
-parse_numbers_and_metadata(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+parse_tags(Jsonb *obj, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
+{
+	JsonbContainer *items,
+			   *rem;
+	char	   *items_path,
+			   *rem_path;
+	ListEdit	e = read_list(tp, obj, "tags", TF_TAGS, &items, &items_path, &rem, &rem_path, p);
+
+	if (items != NULL)
+		d->tags = read_string_items(items, items_path, TASKS_MAX_SHORT_TEXT, true, p);
+	if (tp == NULL)
+		return;
+	tp->tags_edit = e;
+	if (rem != NULL)
+	{
+		tp->tag_removes = read_string_items(rem, rem_path, TASKS_MAX_SHORT_TEXT, true, p);
+		for (uint32 i = 0; i < JsonContainerSize(rem); i++)
+		{
+			JsonbValue *v = getIthJsonbValueFromContainer(rem, i);
+			char	   *s = jsonb_string_dup(v);
+
+			if (s != NULL && string_in_list(d->tags, s))
+				problem_add(p, json_pointer_index(rem_path, i), "conflict", "is also in \"add\"");
+		}
+	}
+}
+
+/* A metadata object at path into *json; false when it is not one (reported). */
+static bool
+read_metadata(const PayloadField *f, const char *path, char **json, TaskProblems *p)
+{
+	if (f->value.type != jbvBinary || !JsonContainerIsObject(f->value.val.binary.data))
+		problem_add(p, path, "invalid_type", "must be an object, not %s", jsonb_type_name(&f->value));
+	else if (f->value.val.binary.len > TASKS_MAX_METADATA_BYTES)
+		problem_add(p, path, "too_large", "must be at most %d bytes", TASKS_MAX_METADATA_BYTES);
+	else
+	{
+		*json = JsonbToCString(NULL, f->value.val.binary.data, f->value.val.binary.len);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Reads "sort_order" (a finite number) and "metadata" (an object).  A patch
+ * may instead give "metadata_merge": an object whose keys replace those of
+ * the stored metadata (a null value removes the key).
+ */
+static void
+parse_numbers_and_metadata(Jsonb *obj, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
 {
 	PayloadField f;
 
+	(void) patch_key(tp, obj, "sort_order", TF_SORT_ORDER, true, p);
 	payload_get(obj, "sort_order", &f);
 	if (f.present && !f.is_null)
 	{
@@ -525,24 +902,31 @@ parse_numbers_and_metadata(Jsonb *obj, TaskDraft *d, TaskProblems *p)
 		}
 	}
 
+	(void) patch_key(tp, obj, "metadata", TF_METADATA, true, p);
 	payload_get(obj, "metadata", &f);
 	if (f.present && !f.is_null)
+		(void) read_metadata(&f, "/metadata", &d->metadata_json, p);
+	if (tp == NULL)
+		return;
+	payload_get(obj, "metadata_merge", &f);
+	if (!f.present)
+		return;
+	if ((tp->given & TF_BIT(TF_METADATA)) != 0)
+		problem_add(p, "/metadata_merge", "conflict", "give either metadata or metadata_merge, not both");
+	else if (read_metadata(&f, "/metadata_merge", &d->metadata_json, p))
 	{
-		if (f.value.type != jbvBinary || !JsonContainerIsObject(f.value.val.binary.data))
-			problem_add(p, "/metadata", "invalid_type", "must be an object, not %s",
-						jsonb_type_name(&f.value));
-		else if (f.value.val.binary.len > TASKS_MAX_METADATA_BYTES)
-			problem_add(p, "/metadata", "too_large", "must be at most %d bytes",
-						TASKS_MAX_METADATA_BYTES);
-		else
-			d->metadata_json = JsonbToCString(NULL, f.value.val.binary.data,
-											  f.value.val.binary.len);
+		tp->given |= TF_BIT(TF_METADATA);
+		tp->metadata_merge = true;
 	}
 }
 
-/* Walks the top-level keys: unknown ones fail, <kind>_id / <kind>_name become links. */
+/*
+ * Walks the top-level keys: unknown ones fail, <kind>_id / <kind>_name
+ * become links.  In a patch, version and metadata_merge are known and the
+ * keys an update cannot change are read-only.
+ */
 static void
-parse_keys(Jsonb *obj, TaskDraft *d, TaskProblems *p)
+parse_keys(Jsonb *obj, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
 {
 	JsonbIterator *it = JsonbIteratorInit(&obj->root);
 	JsonbValue	v;
@@ -550,17 +934,29 @@ parse_keys(Jsonb *obj, TaskDraft *d, TaskProblems *p)
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		const char *key = v.val.string.val;
+		int			len = v.val.string.len;
+
 		CHECK_FOR_INTERRUPTS();
-		if (tok == WJB_KEY && !key_in_list(v.val.string.val, v.val.string.len, native_keys))
-			parse_kind_key(obj, v.val.string.val, v.val.string.len, d, p);
+		if (tok != WJB_KEY)
+			continue;
+		if (tp != NULL && key_in_list(key, len, patch_read_only_keys))
+			problem_add(p, json_pointer_key("", key, len), "read_only",
+						"cannot be changed by an update");
+		else if (tp != NULL && key_in_list(key, len, patch_only_keys))
+			continue;
+		else if (!key_in_list(key, len, native_keys))
+			parse_kind_key(obj, key, len, d, tp, p);
 	}
 }
 
-/* Parses a native payload into d; every problem goes to p. */
-void
-task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p)
+/* Parses a create payload (tp NULL) or a patch into d; every problem goes to p. */
+static void
+parse_payload(Jsonb *payload, TaskDraft *d, TaskPatch *tp, TaskProblems *p)
 {
 	PayloadField f;
+	ListEdit	unused_edit;
+	List	   *unused_removes;
 
 	memset(d, 0, sizeof(TaskDraft));
 	if (!JB_ROOT_IS_OBJECT(payload) || JB_ROOT_IS_SCALAR(payload))
@@ -568,29 +964,61 @@ task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p)
 		problem_add(p, "", "invalid_type", "the payload must be a JSON object");
 		return;
 	}
-	parse_keys(payload, d, p);
+	parse_keys(payload, d, tp, p);
 
 	payload_get(payload, "title", &f);
-	d->title = payload_text(&f, p, "/title", true, false, 1, TASKS_MAX_TITLE);
+	if (patch_key(tp, payload, "title", TF_TITLE, false, p))
+		d->title = payload_text(&f, p, "/title", tp == NULL, false, 1, TASKS_MAX_TITLE);
+	(void) patch_key(tp, payload, "description", TF_DESCRIPTION, true, p);
 	payload_get(payload, "description", &f);
 	d->description = payload_text(&f, p, "/description", false, true, 0, TASKS_MAX_DESCRIPTION);
 	payload_get(payload, "status", &f);
-	d->status_name = payload_text(&f, p, "/status", false, true, 1, 100);
-	d->has_status_id = read_uuid_field(payload, "status_id", &d->status_id, p);
+	if (patch_key(tp, payload, "status", TF_STATUS, false, p))
+		d->status_name = payload_text(&f, p, "/status", false, true, 1, 100);
+	if (patch_key(tp, payload, "status_id", TF_STATUS, false, p))
+		d->has_status_id = read_uuid_field(payload, "status_id", &d->status_id, p);
 	if (d->status_name && d->has_status_id)
 		problem_add(p, "/status_id", "conflict", "give either status or status_id, not both");
+	(void) patch_key(tp, payload, "priority", TF_PRIORITY, true, p);
 	d->priority = read_enum(payload, "priority", priorities, p);
+	(void) patch_key(tp, payload, "type", TF_TYPE, true, p);
 	payload_get(payload, "type", &f);
 	d->type = payload_text(&f, p, "/type", false, true, 1, TASKS_MAX_SHORT_TEXT);
+	(void) patch_key(tp, payload, "external_id", TF_EXTERNAL_ID, true, p);
 	payload_get(payload, "external_id", &f);
 	d->external_id = payload_text(&f, p, "/external_id", false, true, 1, TASKS_MAX_SHORT_TEXT);
-	d->has_created_by = read_uuid_field(payload, "created_by", &d->created_by, p);
+	if (tp == NULL)
+		d->has_created_by = read_uuid_field(payload, "created_by", &d->created_by, p);
 
-	d->tags = read_string_array(payload, "tags", TASKS_MAX_SHORT_TEXT, true, p);
-	parse_times(payload, d, p);
-	parse_numbers_and_metadata(payload, d, p);
-	d->assignees = read_uuid_array(payload, "assignee_ids", &d->assignee_paths, p);
-	parse_links(payload, d, p);
-	d->dependencies = read_uuid_array(payload, "dependency_ids", &d->dependency_paths, p);
+	parse_tags(payload, d, tp, p);
+	parse_times(payload, d, tp, p);
+	parse_numbers_and_metadata(payload, d, tp, p);
+	d->assignees = read_uuid_list(tp, payload, "assignee_ids", TF_ASSIGNEES, &d->assignee_paths,
+								  tp ? &tp->assignees_edit : &unused_edit,
+								  tp ? &tp->assignee_removes : &unused_removes, p);
+	parse_links(payload, d, tp, p);
+	d->dependencies = read_uuid_list(tp, payload, "dependency_ids", TF_DEPENDENCIES, &d->dependency_paths,
+									 tp ? &tp->deps_edit : &unused_edit,
+									 tp ? &tp->dep_removes : &unused_removes, p);
 	d->notes = read_string_array(payload, "notes", TASKS_MAX_DESCRIPTION, false, p);
+	if (tp == NULL)
+		return;
+	if (d->notes != NIL)
+		tp->given |= TF_BIT(TF_NOTES);
+	parse_version(payload, tp, p);
+}
+
+/* Parses a native create payload into d; every problem goes to p. */
+void
+task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p)
+{
+	parse_payload(payload, d, NULL, p);
+}
+
+/* Parses a native patch into tp; every problem goes to p. */
+void
+task_patch_parse(Jsonb *patch, TaskPatch *tp, TaskProblems *p)
+{
+	memset(tp, 0, sizeof(TaskPatch));
+	parse_payload(patch, &tp->d, tp, p);
 }
