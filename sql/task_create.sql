@@ -128,6 +128,7 @@ SELECT pg_temp.codes('{"title": "t", "contact_id": "nope"}');
 SELECT pg_temp.codes('{"title": "t", "links": [{"kind": "planet", "id": "00000000-0000-7000-8000-000000000301"}]}');
 SELECT pg_temp.codes('{"title": "t", "links": [{"kind": "contact"}]}');
 SELECT pg_temp.codes('{"title": "t", "links": ["00000000-0000-7000-8000-000000000301"]}');
+SELECT pg_temp.codes('{"title": "t", "links": [{"kind": "contact", "id": "00000000-0000-7000-8000-000000000301", "relation": "Bad Relation"}]}');
 -- links by name
 SELECT pg_temp.try('{"title": "t", "contact_name": "Müller, Hans"}') -> 'links' AS last_first;
 SELECT pg_temp.try('{"title": "t", "contact_name": "Hans Mülller"}') -> 'resolutions' -> 0 -> 'resolution' ->> 'method' AS typo_method;

@@ -564,6 +564,28 @@ add_link(TaskDraft *d, const char *relation, const char *kind, bool by_name,
 	d->links = lappend(d->links, l);
 }
 
+/*
+ * Reads an optional relation name: a lower-case letter, then lower-case
+ * letters, digits or underscores (the shape tasks.task_links allows).
+ */
+static char *
+read_relation(const PayloadField *f, const char *path, TaskProblems *p)
+{
+	char	   *r = payload_text(f, p, path, false, true, 1, 63);
+
+	if (r == NULL)
+		return NULL;
+	for (const char *c = r; *c; c++)
+	{
+		if ((*c >= 'a' && *c <= 'z') || (c > r && ((*c >= '0' && *c <= '9') || *c == '_')))
+			continue;
+		problem_add(p, path, "invalid_value",
+					"must start with a lower-case letter, then lower-case letters, digits or underscores");
+		return NULL;
+	}
+	return r;
+}
+
 /* Reads link items [{kind, id | name, relation?}] of the array c at base into d->links. */
 static void
 parse_link_items(JsonbContainer *c, const char *base, TaskDraft *d, TaskProblems *p)
@@ -597,7 +619,7 @@ parse_link_items(JsonbContainer *c, const char *base, TaskDraft *d, TaskProblems
 		payload_get_container(item, "name", &nf);
 		payload_get_container(item, "relation", &rf);
 		kind = payload_text(&kf, p, psprintf("%s/kind", ipath), true, false, 1, 63);
-		relation = payload_text(&rf, p, psprintf("%s/relation", ipath), false, true, 1, 63);
+		relation = read_relation(&rf, psprintf("%s/relation", ipath), p);
 		if (kind != NULL && !is_record_kind(kind, strlen(kind)))
 		{
 			problem_add(p, psprintf("%s/kind", ipath), "unknown_kind",
@@ -647,7 +669,7 @@ parse_link_removes(JsonbContainer *c, const char *base, TaskProblems *p)
 		payload_get_container(v->val.binary.data, "id", &idf);
 		payload_get_container(v->val.binary.data, "relation", &rf);
 		kind = payload_text(&kf, p, psprintf("%s/kind", ipath), false, true, 1, 63);
-		relation = payload_text(&rf, p, psprintf("%s/relation", ipath), false, true, 1, 63);
+		relation = read_relation(&rf, psprintf("%s/relation", ipath), p);
 		r = palloc0(sizeof(TaskLinkRef));
 		r->relation = relation ? relation : kind;
 		r->path = psprintf("%s/id", ipath);
