@@ -17,6 +17,8 @@ OBJS = \
 	src/http.o \
 	src/apikey.o \
 	src/task_update.o \
+	src/task_bulk.o \
+	src/claim.o \
 	src/dialect_leadlex.o \
 	src/dialect_lightfield.o \
 	src/dialect_vambe.o \
