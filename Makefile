@@ -19,6 +19,7 @@ OBJS = \
 	src/task_update.o \
 	src/task_bulk.o \
 	src/claim.o \
+	src/task_list.o \
 	src/dialect_leadlex.o \
 	src/dialect_lightfield.o \
 	src/dialect_vambe.o \

@@ -8,7 +8,8 @@ SELECT p.oid::regprocedure AS unpinned
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tasks')
    AND p.proconfig IS NULL
  ORDER BY 1::text;
--- nothing claims to be leakproof; the one definer function reads API key hashes for the pre-request
+-- the one definer function reads API key hashes for the pre-request; the one leakproof function,
+-- tasks._due_key, is a sort key that cannot fail, so row level security lets it drive an index
 SELECT p.oid::regprocedure AS definer_or_leakproof
   FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tasks')
