@@ -207,9 +207,9 @@ dialect_create(DialectContext *ctx, TaskProblems *p)
 	return task_engine_create(native, &ctx->who, &ctx->draft, p);
 }
 
-/* The index in a native path "/<key>/<n>[/...]" after prefix, or -1. */
-static int
-path_index(const char *path, const char *prefix)
+/* The index in a native path "<prefix>/<n>[/...]" after prefix, or -1. */
+int
+dialect_path_index(const char *path, const char *prefix)
 {
 	size_t		len = strlen(prefix);
 	char	   *end;
@@ -230,11 +230,11 @@ dialect_vendor_field(const DialectContext *ctx, const char *path, const char *co
 	int			i;
 	const char *key;
 
-	if ((i = path_index(path, "/links")) >= 0 && i < list_length(ctx->links))
+	if ((i = dialect_path_index(path, "/links")) >= 0 && i < list_length(ctx->links))
 		return ((DialectLink *) list_nth(ctx->links, i))->vendor_field;
-	if ((i = path_index(path, "/assignee_ids")) >= 0 && i < list_length(ctx->assignee_fields))
+	if ((i = dialect_path_index(path, "/assignee_ids")) >= 0 && i < list_length(ctx->assignee_fields))
 		return list_nth(ctx->assignee_fields, i);
-	if ((i = path_index(path, "/dependency_ids")) >= 0 && i < list_length(ctx->dependency_fields))
+	if ((i = dialect_path_index(path, "/dependency_ids")) >= 0 && i < list_length(ctx->dependency_fields))
 		return list_nth(ctx->dependency_fields, i);
 
 	key = path[0] == '/' ? path + 1 : path;

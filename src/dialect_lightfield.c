@@ -16,13 +16,12 @@
  *-------------------------------------------------------------------------
  */
 #include "tasks.h"
+#include "dialect_lightfield.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-
-#define LF_UNPROCESSABLE "unprocessable_content"	/* marks a 422 problem */
 
 static const char *const lightfield_body_keys[] = {"fields", "relationships", NULL};
 
@@ -35,15 +34,6 @@ static const char *const lightfield_statuses[][3] = {
 	{"TODO", "todo", "backlog"}, {"IN_PROGRESS", "in_progress", NULL},
 	{"COMPLETE", "done", NULL}, {"CANCELLED", "cancelled", NULL}, {NULL, NULL, NULL}
 };
-
-/* A relationship a task may be created with. */
-typedef struct LightfieldRelation
-{
-	const char *key;			/* "$account", or a custom slug */
-	const char *kind;			/* record kind; NULL for members */
-	const char *relation;		/* native link relation */
-	bool		has_many;
-} LightfieldRelation;
 
 /* System relationships in the order their values are checked; $note is read-only. */
 static const LightfieldRelation lightfield_system[] = {
@@ -69,16 +59,17 @@ typedef struct LightfieldCall
 	int			nlinks;			/* record links requested so far */
 } LightfieldCall;
 
-/* The object container of a required member of the body, or NULL (reported). */
-static JsonbContainer *
-lightfield_object(Jsonb *body, const char *name, TaskProblems *p)
+/* The object container of a member of the body, or NULL (reported when wrong, or missing and required). */
+JsonbContainer *
+lightfield_object(Jsonb *body, const char *name, bool required, TaskProblems *p)
 {
 	PayloadField f;
 
 	payload_get(body, name, &f);
 	if (!f.present)
 	{
-		problem_add(p, name, "parameter_missing", "Missing required parameter: %s", name);
+		if (required)
+			problem_add(p, name, "parameter_missing", "Missing required parameter: %s", name);
 		return NULL;
 	}
 	if (f.value.type != jbvBinary || !JsonContainerIsObject(f.value.val.binary.data))
@@ -124,26 +115,39 @@ lightfield_fields_unknown(JsonbContainer *c, TaskProblems *p)
 	}
 }
 
-/* fields.<key> as a string; NULL when absent, null (if allowed) or invalid (reported). */
+/*
+ * fields.<key> as a string; NULL when absent (reported if required), null
+ * or invalid (reported).  Null is allowed when nullable (*is_null is set);
+ * an optional field that is not nullable cannot be null (a patch cannot
+ * clear it); a required one must be a string.
+ */
 static char *
-lightfield_string(JsonbContainer *c, const char *key, bool required, TaskProblems *p)
+lightfield_string(JsonbContainer *c, const char *key, bool required, bool nullable,
+				  bool *is_null, TaskProblems *p)
 {
 	PayloadField f;
 	char	   *param = psprintf("fields.%s", key);
 
 	payload_get_container(c, key, &f);
+	if (is_null)
+		*is_null = f.present && f.is_null;
 	if (!f.present)
 	{
 		if (required)
 			problem_add(p, param, "parameter_missing", "Missing required field: %s", param);
 		return NULL;
 	}
-	if (f.is_null && !required)
+	if (f.is_null && nullable)
 		return NULL;
+	if (f.is_null && !required)
+	{
+		problem_add(p, param, "invalid_type", "%s cannot be null: every task has one", param);
+		return NULL;
+	}
 	if (f.value.type != jbvString)
 	{
 		problem_add(p, param, "invalid_type", "%s must be a string%s, not %s",
-					param, required ? "" : " or null", jsonb_type_name(&f.value));
+					param, nullable ? " or null" : "", jsonb_type_name(&f.value));
 		return NULL;
 	}
 	return pnstrdup(f.value.val.string.val, f.value.val.string.len);
@@ -181,9 +185,10 @@ lightfield_status_id(const DialectContext *ctx, const char *const *categories)
 
 /* $status: one of the four values, mapped to a status of the workspace. */
 static void
-lightfield_status(JsonbContainer *c, DialectContext *ctx, LightfieldCall *call, TaskProblems *p)
+lightfield_status(JsonbContainer *c, DialectContext *ctx, bool patch, const char **asked,
+				  TaskProblems *p)
 {
-	char	   *status = lightfield_string(c, "$status", true, p);
+	char	   *status = lightfield_string(c, "$status", !patch, false, NULL, p);
 
 	if (status == NULL)
 		return;
@@ -191,7 +196,7 @@ lightfield_status(JsonbContainer *c, DialectContext *ctx, LightfieldCall *call, 
 	{
 		if (strcmp(status, lightfield_statuses[i][0]) == 0)
 		{
-			call->status = lightfield_statuses[i][0];
+			*asked = lightfield_statuses[i][0];
 			dialect_put_text(ctx, "status_id", lightfield_status_id(ctx, &lightfield_statuses[i][1]));
 			return;
 		}
@@ -200,14 +205,20 @@ lightfield_status(JsonbContainer *c, DialectContext *ctx, LightfieldCall *call, 
 				"fields.$status must be one of: TODO, IN_PROGRESS, COMPLETE, CANCELLED");
 }
 
-/* $dueAt: an ISO 8601 date-time with a UTC offset, or null. */
+/* $dueAt: an ISO 8601 date-time with a UTC offset, or null (a patch then clears the due date). */
 static void
-lightfield_due(JsonbContainer *c, DialectContext *ctx, TaskProblems *p)
+lightfield_due(JsonbContainer *c, DialectContext *ctx, bool patch, TaskProblems *p)
 {
-	char	   *due = lightfield_string(c, "$dueAt", false, p);
+	bool		is_null;
+	char	   *due = lightfield_string(c, "$dueAt", false, true, &is_null, p);
 	TimestampTz t;
 	DateADT		d;
 
+	if (patch && is_null)
+	{
+		dialect_put_text(ctx, "due_at", NULL);
+		dialect_put_text(ctx, "due_date", NULL);
+	}
 	if (due == NULL)
 		return;
 	switch (tp_parse_datetime(due, strlen(due), NULL, &t))
@@ -233,28 +244,35 @@ lightfield_due(JsonbContainer *c, DialectContext *ctx, TaskProblems *p)
 	}
 }
 
-/* The fields object: unknown keys first, then $title, $status, $description, $dueAt. */
-static void
-lightfield_fields(JsonbContainer *c, DialectContext *ctx, LightfieldCall *call, TaskProblems *p)
+/*
+ * The fields object: unknown keys first, then $title, $status, $description,
+ * $dueAt (required: $title and $status, unless patch; a patch clears
+ * $description and $dueAt given as null).
+ */
+void
+lightfield_fields(JsonbContainer *c, DialectContext *ctx, bool patch, const char **status,
+				  TaskProblems *p)
 {
+	bool		is_null;
 	char	   *s;
 
 	lightfield_fields_unknown(c, p);
-	if ((s = lightfield_string(c, "$title", true, p)) != NULL)
+	if ((s = lightfield_string(c, "$title", !patch, false, NULL, p)) != NULL)
 	{
 		if (s[0] == '\0')
 			problem_add(p, "fields.$title", "invalid_type", "fields.$title must be a non-empty string");
 		else
 			dialect_put_text(ctx, "title", s);
 	}
-	lightfield_status(c, ctx, call, p);
-	if ((s = lightfield_string(c, "$description", false, p)) != NULL)
+	lightfield_status(c, ctx, patch, status, p);
+	s = lightfield_string(c, "$description", false, true, &is_null, p);
+	if (s != NULL || (patch && is_null))
 		dialect_put_text(ctx, "description", s);
-	lightfield_due(c, ctx, p);
+	lightfield_due(c, ctx, patch, p);
 }
 
 /* The workspace's custom task relationships, by slug. */
-static List *
+List *
 lightfield_custom_relations(const DialectContext *ctx)
 {
 	static SPIPlanPtr plan = NULL;
@@ -284,17 +302,24 @@ lightfield_custom_relations(const DialectContext *ctx)
 }
 
 /*
- * The relationship keys: $note is read-only, other keys must be a system
+ * The relationship keys: $note is read-only, and so is $createdBy where it
+ * is not a system relationship (an update); other keys must be a system
  * relationship or a custom one of the workspace.
  */
-static void
-lightfield_relation_keys(JsonbContainer *c, List *custom, TaskProblems *p)
+void
+lightfield_relation_keys(JsonbContainer *c, const LightfieldRelation *system, List *custom,
+						 const char *system_names, TaskProblems *p)
 {
-	const char **known = palloc(sizeof(char *) * (lengthof(lightfield_system) + list_length(custom)));
+	const LightfieldRelation *r;
+	const char **known;
 	int			n = 0;
 	ListCell   *lc;
 
-	for (const LightfieldRelation *r = lightfield_system; r->key; r++)
+	for (r = system; r->key; r++)
+		n++;
+	known = palloc(sizeof(char *) * (n + list_length(custom) + 1));
+	n = 0;
+	for (r = system; r->key; r++)
 		known[n++] = r->key;
 	foreach(lc, custom)
 		known[n++] = ((LightfieldRelation *) lfirst(lc))->key;
@@ -307,10 +332,13 @@ lightfield_relation_keys(JsonbContainer *c, List *custom, TaskProblems *p)
 		if (strcmp(key, "$note") == 0)
 			problem_add(p, "relationships.$note", "invalid_configuration",
 						"relationships.$note is read-only; manage notes via their own relationships");
+		else if (strcmp(key, "$createdBy") == 0)
+			problem_add(p, "relationships.$createdBy", "invalid_configuration",
+						"relationships.$createdBy is set when the task is created and cannot be changed");
 		else if (key[0] == '$')
 			problem_add(p, psprintf("relationships.%s", key), "unknown_relationship",
-						"Unknown relationship '%s' on tasks; system relationships are $assignedTo, $account, $opportunity and $createdBy",
-						key);
+						"Unknown relationship '%s' on tasks; system relationships are %s",
+						key, system_names);
 		else
 			problem_add(p, psprintf("relationships.%s", key), "unknown_relationship",
 						"Unknown relationship '%s': no custom relationship with this slug is defined for tasks in this workspace",
@@ -341,7 +369,7 @@ lightfield_has_id(List *ids, const char *s)
  * The distinct ids of one relationship value: a string or an array of
  * strings.  Sets *bad when the value has the wrong type (reported).
  */
-static List *
+List *
 lightfield_ids(const JsonbValue *v, const char *param, bool *bad, TaskProblems *p)
 {
 	List	   *ids = NIL;
@@ -445,7 +473,8 @@ lightfield_relationships(JsonbContainer *c, DialectContext *ctx, LightfieldCall 
 	List	   *custom = lightfield_custom_relations(ctx);
 	ListCell   *lc;
 
-	lightfield_relation_keys(c, custom, p);
+	lightfield_relation_keys(c, lightfield_system, custom,
+							 "$assignedTo, $account, $opportunity and $createdBy", p);
 	for (const LightfieldRelation *r = lightfield_system; r->key; r++)
 		lightfield_relation(c, r, ctx, call, p);
 	foreach(lc, custom)
@@ -465,10 +494,10 @@ lightfield_translate(Jsonb *body, DialectContext *ctx, LightfieldCall *call, Tas
 		return;
 	}
 	lightfield_body_unknown(body, p);
-	fields = lightfield_object(body, "fields", p);
-	relationships = lightfield_object(body, "relationships", p);
+	fields = lightfield_object(body, "fields", true, p);
+	relationships = lightfield_object(body, "relationships", true, p);
 	if (fields != NULL)
-		lightfield_fields(fields, ctx, call, p);
+		lightfield_fields(fields, ctx, false, &call->status, p);
 	if (relationships != NULL)
 		lightfield_relationships(relationships, ctx, call, p);
 }
@@ -508,16 +537,23 @@ lightfield_from_native(const DialectContext *ctx, const LightfieldCall *call,
 /*
  * The place of a problem among the relationship values, in checking order;
  * -1 for anything else (the body, fields and relationship keys, which are
- * checked before any relationship value).
+ * checked before any relationship value).  With below, a path under a param
+ * ("<param>/...") ranks with it.
  */
 static int
-lightfield_rank(const LightfieldCall *call, const char *param)
+lightfield_rank(List *params, bool below, const char *path)
 {
 	ListCell   *lc;
 
-	foreach(lc, call->params)
-		if (strcmp(lfirst(lc), param) == 0)
+	foreach(lc, params)
+	{
+		const char *param = lfirst(lc);
+		size_t		len = strlen(param);
+
+		if (below ? strncmp(path, param, len) == 0 && (path[len] == '\0' || path[len] == '/')
+			: strcmp(path, param) == 0)
 			return foreach_current_index(lc);
+	}
 	return -1;
 }
 
@@ -527,8 +563,8 @@ lightfield_rank(const LightfieldCall *call, const char *param)
  * reports malformed ids before unknown ones, so its problems are put back in
  * checking order by rank; ties keep list order.
  */
-static TaskProblem *
-lightfield_headline(const LightfieldCall *call, const TaskProblems *p)
+TaskProblem *
+lightfield_headline(List *params, bool below, const TaskProblems *p)
 {
 	TaskProblem *best = NULL;
 	int			best_rank = 0;
@@ -541,7 +577,7 @@ lightfield_headline(const LightfieldCall *call, const TaskProblems *p)
 
 		if (strcmp(item->code, LF_UNPROCESSABLE) == 0)
 			continue;
-		rank = lightfield_rank(call, item->path);
+		rank = lightfield_rank(params, below, item->path);
 		if (best == NULL || rank < best_rank)
 		{
 			best = item;
@@ -552,7 +588,7 @@ lightfield_headline(const LightfieldCall *call, const TaskProblems *p)
 }
 
 /* Raises {"error": {"type", "message", "code"?, "param"?}} as PT400 or PT422. */
-static void
+void
 lightfield_raise(const TaskProblem *head)
 {
 	bool		unprocessable = strcmp(head->code, LF_UNPROCESSABLE) == 0;
@@ -577,7 +613,7 @@ lightfield_raise(const TaskProblem *head)
 }
 
 /* Raises 403 forbidden unless the caller holds scope. */
-static void
+void
 lightfield_require_scope(const DialectContext *ctx, const char *scope)
 {
 	char	   *message;
@@ -608,9 +644,10 @@ lightfield_create(Jsonb *body, pg_uuid_t *task_id)
 	problems_init(&problems);
 	lightfield_translate(body, &ctx, &call, &problems);
 	if (problems_any(&problems))
-		lightfield_raise(lightfield_headline(&call, &problems));
+		lightfield_raise(lightfield_headline(call.params, false, &problems));
 	if (!dialect_create(&ctx, &problems))
-		lightfield_raise(lightfield_headline(&call, lightfield_from_native(&ctx, &call, &problems)));
+		lightfield_raise(lightfield_headline(call.params, false,
+											 lightfield_from_native(&ctx, &call, &problems)));
 	result = dialect_response(&ctx, &response, "SELECT tasks._lightfield_response($1, $2)");
 	*task_id = ctx.draft.id;
 	return result;

@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "tasks.h"
+#include "dialect_vambe.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -48,9 +49,7 @@ static const char *const vambe_map[][2] = {
 #define VAMBE_MSG_DATE			"Invalid date format. Expected ISO 8601 (e.g., \"2025-10-25\" or \"2025-10-25T14:00:00.000Z\")"
 #define VAMBE_MSG_ZONE			"Invalid timezone. Expected an IANA time zone identifier (e.g., \"America/Santiago\")"
 
-/* Problem codes: which HTTP status a problem answers with. */
-#define VAMBE_INVALID			"validation"
-#define VAMBE_NOT_FOUND			"not_found"
+/* Problem code of a 401 (VAMBE_INVALID and VAMBE_NOT_FOUND in dialect_vambe.h). */
 #define VAMBE_UNAUTHORIZED		"unauthorized"
 
 /* The references of a body, checked against the organisation after validation. */
@@ -62,14 +61,11 @@ typedef struct VambeRefs
 	char	   *customer_id;
 } VambeRefs;
 
-/* Records a Vambe validation problem (field, message). */
-#define vambe_invalid(p, field, ...) problem_add((p), (field), VAMBE_INVALID, __VA_ARGS__)
-
 /*
  * Reads an optional string-or-null field: NULL when absent or null; a
- * non-string sets *bad and records message (unless p is NULL).
+ * non-string sets *bad and records message (unless p or message is NULL).
  */
-static char *
+char *
 vambe_string(Jsonb *body, const char *field, const char *message, TaskProblems *p, bool *bad)
 {
 	PayloadField f;
@@ -81,7 +77,7 @@ vambe_string(Jsonb *body, const char *field, const char *message, TaskProblems *
 		return NULL;
 	if (f.value.type != jbvString)
 	{
-		if (p != NULL)
+		if (p != NULL && message != NULL)
 			vambe_invalid(p, field, "%s", message);
 		if (bad)
 			*bad = true;
@@ -90,23 +86,14 @@ vambe_string(Jsonb *body, const char *field, const char *message, TaskProblems *
 	return pnstrdup(f.value.val.string.val, f.value.val.string.len);
 }
 
-/* Whether s is a UUID in its canonical 8-4-4-4-12 form (any version). */
-static bool
-vambe_is_uuid(const char *s)
+/* A UUID in its canonical 8-4-4-4-12 form (any version) as lower-case text, else NULL. */
+char *
+vambe_uuid(const char *s)
 {
 	pg_uuid_t	u;
 
-	return strlen(s) == 36 && payload_uuid(s, &u);
-}
-
-/* Canonical lower-case text of a UUID string already checked by vambe_is_uuid. */
-static char *
-vambe_uuid_text(const char *s)
-{
-	pg_uuid_t	u;
-
-	if (!payload_uuid(s, &u))
-		elog(ERROR, "not a uuid: \"%s\"", s);
+	if (s == NULL || strlen(s) != 36 || !payload_uuid(s, &u))
+		return NULL;
 	return uuid_to_cstring(&u);
 }
 
@@ -120,9 +107,9 @@ vambe_unknown_fields(Jsonb *body, TaskProblems *p)
 		vambe_invalid(p, lfirst(lc), "property %s should not exist", (char *) lfirst(lc));
 }
 
-/* title (1..500 characters) and description (string or null). */
-static void
-vambe_texts(Jsonb *body, DialectContext *ctx, TaskProblems *p)
+/* title (1..500 characters; required unless patch) and description (string or null). */
+void
+vambe_texts(Jsonb *body, DialectContext *ctx, bool patch, TaskProblems *p)
 {
 	PayloadField f;
 	char	   *s;
@@ -130,7 +117,10 @@ vambe_texts(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 
 	payload_get(body, "title", &f);
 	if (!f.present || f.is_null)
-		vambe_invalid(p, "title", "Title is required");
+	{
+		if (!patch)
+			vambe_invalid(p, "title", "Title is required");
+	}
 	else if (f.value.type != jbvString)
 		vambe_invalid(p, "title", "Title must be a string");
 	else if ((chars = pg_mbstrlen_with_len(f.value.val.string.val, f.value.val.string.len)) < 1)
@@ -148,13 +138,15 @@ vambe_texts(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 		dialect_put_text(ctx, "description", s);
 }
 
-/* priority: the strings "0", "1", "2", required. */
-static void
-vambe_priority(Jsonb *body, DialectContext *ctx, TaskProblems *p)
+/* priority: the strings "0", "1", "2"; required unless patch. */
+void
+vambe_priority(Jsonb *body, DialectContext *ctx, bool patch, TaskProblems *p)
 {
 	PayloadField f;
 
 	payload_get(body, "priority", &f);
+	if (patch && (!f.present || f.is_null))
+		return;
 	if (f.present && !f.is_null && f.value.type == jbvString)
 	{
 		for (int i = 0; vambe_priorities[i][0]; i++)
@@ -170,84 +162,89 @@ vambe_priority(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 	vambe_invalid(p, "priority", VAMBE_MSG_PRIORITY);
 }
 
-/* responsibleIds: 1..100 UUIDs; repeated ids count once. */
-static void
-vambe_responsibles(Jsonb *body, VambeRefs *refs, TaskProblems *p)
+/*
+ * responsibleIds: 1..100 UUIDs (required unless patch); repeated ids count
+ * once.  The ids go to *ids, their fields to *fields.  Whether a list of a
+ * valid size was given.
+ */
+bool
+vambe_responsibles(Jsonb *body, bool patch, List **ids, List **fields, TaskProblems *p)
 {
 	PayloadField f;
 	JsonbContainer *c;
 	uint32		n;
 
 	payload_get(body, "responsibleIds", &f);
+	if (patch && (!f.present || f.is_null))
+		return false;
 	if (!f.present || f.is_null || f.value.type != jbvBinary ||
 		!JsonContainerIsArray(f.value.val.binary.data))
 	{
 		vambe_invalid(p, "responsibleIds", "Responsible IDs must be an array of user UUIDs");
-		return;
+		return false;
 	}
 	c = f.value.val.binary.data;
 	n = JsonContainerSize(c);
 	if (n == 0)
 	{
 		vambe_invalid(p, "responsibleIds", "At least one responsible user ID is required");
-		return;
+		return false;
 	}
 	if (n > TASKS_MAX_ITEMS)
 	{
 		vambe_invalid(p, "responsibleIds", "Responsible IDs must contain at most %d user IDs",
 					  TASKS_MAX_ITEMS);
-		return;
+		return false;
 	}
 	for (uint32 i = 0; i < n; i++)
 	{
-		JsonbValue *v = getIthJsonbValueFromContainer(c, i);
 		char	   *field = psprintf("responsibleIds[%u]", i);
-		char	   *s = jsonb_string_dup(v);
-		char	   *id;
+		char	   *id = vambe_uuid(jsonb_string_dup(getIthJsonbValueFromContainer(c, i)));
 		bool		dup = false;
 		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
-		if (s == NULL || !vambe_is_uuid(s))
+		if (id == NULL)
 		{
 			vambe_invalid(p, field, "Each responsible ID must be a valid UUID");
 			continue;
 		}
-		id = vambe_uuid_text(s);
-		foreach(lc, refs->responsibles)
+		foreach(lc, *ids)
 			dup |= strcmp(lfirst(lc), id) == 0;
 		if (dup)
 			continue;
-		refs->responsibles = lappend(refs->responsibles, id);
-		refs->responsible_fields = lappend(refs->responsible_fields, field);
+		*ids = lappend(*ids, id);
+		*fields = lappend(*fields, field);
 	}
+	return true;
 }
 
 /* aiContactId / aiCustomerId: a UUID or null. */
-static char *
+char *
 vambe_record_id(Jsonb *body, const char *field, const char *label, TaskProblems *p)
 {
 	char	   *message = psprintf("%s must be a valid UUID", label);
 	char	   *s = vambe_string(body, field, message, p, NULL);
+	char	   *id = vambe_uuid(s);
 
-	if (s == NULL)
-		return NULL;
-	if (!vambe_is_uuid(s))
-	{
+	if (s != NULL && id == NULL)
 		vambe_invalid(p, field, "%s", message);
-		return NULL;
-	}
-	return vambe_uuid_text(s);
+	return id;
 }
 
-/* associateToCalendar: a boolean, false when absent or null; kept in metadata. */
-static void
-vambe_calendar(Jsonb *body, DialectContext *ctx, TaskProblems *p)
+/*
+ * associateToCalendar: a boolean, kept in metadata.  A create writes
+ * "metadata" (false when absent or null), a patch "metadata_merge" when given.
+ */
+void
+vambe_calendar(Jsonb *body, DialectContext *ctx, bool patch, TaskProblems *p)
 {
 	PayloadField f;
 	bool		on = false;
 
 	payload_get(body, "associateToCalendar", &f);
+	if (patch && (!f.present || f.is_null))
+		return;
 	if (f.present && !f.is_null)
 	{
 		if (f.value.type != jbvBool)
@@ -257,7 +254,8 @@ vambe_calendar(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 		}
 		on = f.value.val.boolean;
 	}
-	dialect_put_json(ctx, "metadata", on ? "{\"vambe\": {\"associateToCalendar\": true}}"
+	dialect_put_json(ctx, patch ? "metadata_merge" : "metadata",
+					 on ? "{\"vambe\": {\"associateToCalendar\": true}}"
 					 : "{\"vambe\": {\"associateToCalendar\": false}}");
 }
 
@@ -313,11 +311,15 @@ vambe_due_date(const char *s, pg_tz *zone, DateADT *day, TimestampTz *instant,
  * written date.  With dueTime: a calendar dueDate is read as local time in
  * timezone (UTC when none); a dueDate with its own time of day is an exact
  * instant and is kept (the page's example), dueTime then only marks the task
- * as timed.  A timezone is stored with any due date, never without one.
+ * as timed.  A timezone is stored with any due date, never without one; a
+ * dueTime needs a dueDate.  A patch with dueDate null (and no dueTime)
+ * removes the due date, its time and zone, and an all-day due date clears
+ * the zone unless one is given.
  */
-static void
-vambe_due(Jsonb *body, DialectContext *ctx, TaskProblems *p)
+void
+vambe_due(Jsonb *body, DialectContext *ctx, bool patch, TaskProblems *p)
 {
+	PayloadField df;
 	bool		bad_date,
 				bad_time,
 				bad_zone;
@@ -334,6 +336,7 @@ vambe_due(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 	bool		ok;
 
 	/* problems in field order: dueDate, dueTime, timezone */
+	payload_get(body, "dueDate", &df);
 	date = vambe_string(body, "dueDate", VAMBE_MSG_DATE, p, &bad_date);
 	ok = date != NULL && vambe_due_date(date, zone ? zone : utc, &day, &instant, &is_instant, p);
 	time = vambe_string(body, "dueTime", VAMBE_MSG_TIME, p, &bad_time);
@@ -349,13 +352,22 @@ vambe_due(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 		vambe_invalid(p, "timezone", VAMBE_MSG_ZONE);
 		bad_zone = true;
 	}
-	if (!ok || bad_time || bad_zone)
+	if (bad_time || bad_zone)
+		return;
+	if (patch && df.present && df.is_null && time == NULL)
+	{
+		dialect_put_text(ctx, "due_date", NULL);
+		dialect_put_text(ctx, "due_at", NULL);
+		dialect_put_text(ctx, "timezone", NULL);
+		return;
+	}
+	if (!ok)
 		return;
 
 	if (time == NULL)
 	{
 		dialect_put_text(ctx, "due_date", tp_format_date(day));
-		if (zcanon != NULL)
+		if (zcanon != NULL || patch)
 			dialect_put_text(ctx, "timezone", zcanon);
 		return;
 	}
@@ -383,17 +395,17 @@ vambe_translate(Jsonb *body, DialectContext *ctx, VambeRefs *refs, TaskProblems 
 		return;
 	}
 	vambe_unknown_fields(body, p);
-	vambe_texts(body, ctx, p);
-	vambe_priority(body, ctx, p);
-	vambe_due(body, ctx, p);
-	vambe_responsibles(body, refs, p);
+	vambe_texts(body, ctx, false, p);
+	vambe_priority(body, ctx, false, p);
+	vambe_due(body, ctx, false, p);
+	(void) vambe_responsibles(body, false, &refs->responsibles, &refs->responsible_fields, p);
 	refs->contact_id = vambe_record_id(body, "aiContactId", "AI contact ID", p);
 	refs->customer_id = vambe_record_id(body, "aiCustomerId", "AI customer ID", p);
-	vambe_calendar(body, ctx, p);
+	vambe_calendar(body, ctx, false, p);
 }
 
 /* Raises the Vambe error for p: 401, else 400 (validation), else 404. */
-static void
+void
 vambe_raise(const TaskProblems *p)
 {
 	StringInfoData body;
@@ -443,18 +455,18 @@ vambe_raise(const TaskProblems *p)
 	}
 }
 
-/* Runs a kept plan; the caller reads SPI_tuptable. */
-static void
+/* Runs a kept read-only plan; the caller reads SPI_tuptable. */
+void
 vambe_query(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types, Datum *values,
 			const char *nulls)
 {
 	store_plan(slot, sql, nargs, types);
 	if (SPI_execute_plan(*slot, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "vambe reference lookup failed");
+		elog(ERROR, "vambe lookup failed");
 }
 
-/* The caller must be an active member: Vambe's API key stands for a user. */
-static void
+/* The caller must be an active member: Vambe's API key stands for a user (401 otherwise). */
+void
 vambe_check_caller(const DialectContext *ctx)
 {
 	static SPIPlanPtr plan = NULL;
@@ -474,9 +486,9 @@ vambe_check_caller(const DialectContext *ctx)
 	dialect_raise(401, "Unauthorized", "{\"statusCode\": 401, \"message\": \"Unauthorized\"}");
 }
 
-/* Responsibles must be active users (not agents) of the organisation. */
-static void
-vambe_check_responsibles(const DialectContext *ctx, const VambeRefs *refs, TaskProblems *p)
+/* Responsibles (ids with their fields) must be active users (not agents) of the organisation. */
+void
+vambe_check_responsibles(const DialectContext *ctx, List *ids, List *fields, TaskProblems *p)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[2] = {UUIDOID, TEXTARRAYOID};
@@ -485,12 +497,14 @@ vambe_check_responsibles(const DialectContext *ctx, const VambeRefs *refs, TaskP
 			   *fc;
 	uint64		i = 0;
 
+	if (ids == NIL)
+		return;
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-	values[1] = text_list_array(refs->responsibles);
+	values[1] = text_list_array(ids);
 	vambe_query(&plan, "SELECT m.active FROM unnest($2::uuid[]) WITH ORDINALITY AS r(id, o)"
 				" LEFT JOIN tasks.members m ON m.workspace_id = $1 AND m.id = r.id AND m.kind = 'user'"
 				" ORDER BY r.o", 2, types, values, NULL);
-	forboth(lc, refs->responsibles, fc, refs->responsible_fields)
+	forboth(lc, ids, fc, fields)
 	{
 		bool		isnull;
 		Datum		active = SPI_getbinval(SPI_tuptable->vals[i++], SPI_tuptable->tupdesc, 1, &isnull);
@@ -512,9 +526,10 @@ vambe_set_uuid(Datum *values, char *nulls, int i, const char *id)
 	nulls[i] = id ? ' ' : 'n';
 }
 
-/* The contact and the customer must be live records of their kind in the organisation. */
-static void
-vambe_check_records(const DialectContext *ctx, const VambeRefs *refs, TaskProblems *p)
+/* The contact and the customer (when given) must be live records of their kind in the organisation. */
+void
+vambe_check_records(const DialectContext *ctx, const char *contact_id, const char *customer_id,
+					TaskProblems *p)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[3] = {UUIDOID, UUIDOID, UUIDOID};
@@ -522,20 +537,20 @@ vambe_check_records(const DialectContext *ctx, const VambeRefs *refs, TaskProble
 	char		nulls[3] = {' ', ' ', ' '};
 	bool		isnull;
 
-	if (refs->contact_id == NULL && refs->customer_id == NULL)
+	if (contact_id == NULL && customer_id == NULL)
 		return;
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-	vambe_set_uuid(values, nulls, 1, refs->contact_id);
-	vambe_set_uuid(values, nulls, 2, refs->customer_id);
+	vambe_set_uuid(values, nulls, 1, contact_id);
+	vambe_set_uuid(values, nulls, 2, customer_id);
 	vambe_query(&plan, "SELECT $2 IS NULL OR EXISTS (SELECT 1 FROM tasks.records r"
 				"  WHERE r.workspace_id = $1 AND r.id = $2 AND r.kind = 'contact' AND r.deleted_at IS NULL),"
 				" $3 IS NULL OR EXISTS (SELECT 1 FROM tasks.records r"
 				"  WHERE r.workspace_id = $1 AND r.id = $3 AND r.kind = 'customer' AND r.deleted_at IS NULL)",
 				3, types, values, nulls);
 	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-		problem_add(p, "aiContactId", VAMBE_NOT_FOUND, "Contact %s not found", refs->contact_id);
+		problem_add(p, "aiContactId", VAMBE_NOT_FOUND, "Contact %s not found", contact_id);
 	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
-		problem_add(p, "aiCustomerId", VAMBE_NOT_FOUND, "Customer %s not found", refs->customer_id);
+		problem_add(p, "aiCustomerId", VAMBE_NOT_FOUND, "Customer %s not found", customer_id);
 }
 
 /* Hands the checked references to the engine. */
@@ -620,8 +635,8 @@ vambe_create(Jsonb *body, pg_uuid_t *task_id)
 	vambe_translate(body, &ctx, &refs, &problems);
 	if (problems_any(&problems))
 		vambe_raise(&problems);
-	vambe_check_responsibles(&ctx, &refs, &problems);
-	vambe_check_records(&ctx, &refs, &problems);
+	vambe_check_responsibles(&ctx, refs.responsibles, refs.responsible_fields, &problems);
+	vambe_check_records(&ctx, refs.contact_id, refs.customer_id, &problems);
 	if (problems_any(&problems))
 		vambe_raise(&problems);
 	vambe_add_refs(&ctx, &refs);

@@ -24,6 +24,8 @@
  */
 #include "tasks.h"
 #include "task_update.h"
+#include "dialect_lightfield.h"
+#include "dialect_vambe.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -770,22 +772,6 @@ typedef struct VendorPaths
 	const char *const (*map)[2];	/* native key -> vendor field, NULL-terminated */
 } VendorPaths;
 
-/* The index after prefix in "<prefix>/<n>[/...]", or -1 (as dialect.c reads it). */
-static int
-path_index(const char *path, const char *prefix)
-{
-	size_t		len = strlen(prefix);
-	char	   *end;
-	long		n;
-
-	if (strncmp(path, prefix, len) != 0 || path[len] != '/')
-		return -1;
-	n = strtol(path + len + 1, &end, 10);
-	if (end == path + len + 1 || (*end != '\0' && *end != '/') || n < 0 || n > INT_MAX)
-		return -1;
-	return (int) n;
-}
-
 /* Whether path is key or below it. */
 static bool
 path_under(const char *path, const char *key)
@@ -802,13 +788,13 @@ vendor_field(const VendorPaths *vp, const char *path)
 	int			i;
 	const char *key;
 
-	if ((i = path_index(path, "/assignee_ids")) >= 0 && i < list_length(vp->assignees))
+	if ((i = dialect_path_index(path, "/assignee_ids")) >= 0 && i < list_length(vp->assignees))
 		return list_nth(vp->assignees, i);
 	if (path_under(path, "/assignee_ids"))
 		return vp->assignee_field;
-	if ((i = path_index(path, "/links/add")) >= 0 && i < list_length(vp->link_adds))
+	if ((i = dialect_path_index(path, "/links/add")) >= 0 && i < list_length(vp->link_adds))
 		return list_nth(vp->link_adds, i);
-	if ((i = path_index(path, "/links/remove")) >= 0 && i < list_length(vp->link_removes))
+	if ((i = dialect_path_index(path, "/links/remove")) >= 0 && i < list_length(vp->link_removes))
 		return list_nth(vp->link_removes, i);
 	if (path_under(path, "/links"))
 		return vp->links_field;
@@ -865,33 +851,15 @@ body_task_id(Jsonb *body, pg_uuid_t *id, bool *present)
  * path parameter to an RPC, so the {id} of the URL travels in the body.
  * Fields as on create, each optional ($description and $dueAt may be
  * null: cleared).  Each relationship takes one operation object: "add",
- * "remove" or "replace" (null or [] clears).  The error shapes are the
- * create's (src/dialect_lightfield.c; its helpers are static there, so the
- * few needed are repeated here).
+ * "remove" or "replace" (null or [] clears).  The readers and the error
+ * shapes are the create's (src/dialect_lightfield.h).
  * ------------------------------------------------------------------------
  */
-#define LF_UNPROCESSABLE "unprocessable_content"
-
 static const char *const lf_body_keys[] = {"id", "fields", "relationships", NULL};
-static const char *const lf_field_keys[] = {"$title", "$status", "$description", "$dueAt", NULL};
 static const char *const lf_ops[] = {"add", "remove", "replace", NULL};
 
-/* $status -> status categories, preferred first. */
-static const char *const lf_statuses[][3] = {
-	{"TODO", "todo", "backlog"}, {"IN_PROGRESS", "in_progress", NULL},
-	{"COMPLETE", "done", NULL}, {"CANCELLED", "cancelled", NULL}, {NULL, NULL, NULL}
-};
-
-/* A relationship an update may change. */
-typedef struct LfRelation
-{
-	const char *key;
-	const char *kind;			/* NULL: members ($assignedTo) */
-	const char *relation;
-	bool		has_many;
-} LfRelation;
-
-static const LfRelation lf_system[] = {
+/* The relationships an update may change ($createdBy is read-only). */
+static const LightfieldRelation lf_system[] = {
 	{"$assignedTo", NULL, NULL, false},
 	{"$account", "account", "account", false},
 	{"$opportunity", "opportunity", "opportunity", false},
@@ -904,7 +872,6 @@ static const char *const lf_map[][2] = {
 	{"due_at", "fields.$dueAt"}, {"due_date", "fields.$dueAt"}, {NULL, NULL}
 };
 
-static void lf_raise(const TaskProblem *head) pg_attribute_noreturn();
 static void lf_raise_plain(int status, const char *type, const char *message) pg_attribute_noreturn();
 
 /* One Lightfield update call. */
@@ -922,23 +889,6 @@ typedef struct LfUpdate
 	VendorPaths paths;
 } LfUpdate;
 
-/* Raises 403 unless the caller holds scope. */
-static void
-lf_require_scope(const DialectContext *ctx, const char *scope)
-{
-	char	   *message;
-	StringInfoData body;
-
-	if (identity_has_scope(&ctx->who, scope))
-		return;
-	message = psprintf("This API key does not have the required scope: %s", scope);
-	initStringInfo(&body);
-	appendStringInfoString(&body, "{\"error\": {\"type\": \"forbidden\", \"message\": ");
-	json_append_string(&body, message, strlen(message));
-	appendStringInfoString(&body, "}}");
-	dialect_raise(403, message, body.data);
-}
-
 /* Raises {"error": {"type", "message"}} with an HTTP status that takes no code or param. */
 static void
 lf_raise_plain(int status, const char *type, const char *message)
@@ -952,342 +902,9 @@ lf_raise_plain(int status, const char *type, const char *message)
 	dialect_raise(status, message, body.data);
 }
 
-/* Raises the one error Lightfield answers: 400 {type, message, code, param} or 422 {type, message, param}. */
-static void
-lf_raise(const TaskProblem *head)
-{
-	bool		unprocessable = strcmp(head->code, LF_UNPROCESSABLE) == 0;
-	StringInfoData body;
-
-	initStringInfo(&body);
-	appendStringInfo(&body, "{\"error\": {\"type\": \"%s\", \"message\": ",
-					 unprocessable ? "unprocessable_content" : "bad_request");
-	json_append_string(&body, head->message, strlen(head->message));
-	if (!unprocessable)
-	{
-		appendStringInfoString(&body, ", \"code\": ");
-		json_append_string(&body, head->code, strlen(head->code));
-	}
-	if (head->path[0] != '\0')
-	{
-		appendStringInfoString(&body, ", \"param\": ");
-		json_append_string(&body, head->path, strlen(head->path));
-	}
-	appendStringInfoString(&body, "}}");
-	dialect_raise(unprocessable ? 422 : 400, head->message, body.data);
-}
-
-/*
- * The first request error (400) in checking order, else the first
- * business-rule error (422): relationship problems rank by the order their
- * relationships were checked, everything else before them.
- */
-static TaskProblem *
-lf_headline(const LfUpdate *call, const TaskProblems *p)
-{
-	TaskProblem *best = NULL;
-	int			best_rank = 0;
-	ListCell   *lc;
-
-	foreach(lc, p->items)
-	{
-		TaskProblem *item = lfirst(lc);
-		int			rank = -1;
-		ListCell   *pc;
-
-		if (strcmp(item->code, LF_UNPROCESSABLE) == 0)
-			continue;
-		foreach(pc, call->params)
-			if (path_under(item->path, lfirst(pc)) && rank < 0)
-				rank = foreach_current_index(pc);
-		if (best == NULL || rank < best_rank)
-		{
-			best = item;
-			best_rank = rank;
-		}
-	}
-	return best ? best : linitial(p->items);
-}
-
-/* The status for a $status value: the first of the preferred category, the initial one first. */
-static char *
-lf_status_id(const DialectContext *ctx, const char *const *categories)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {UUIDOID, TEXTARRAYOID};
-	Datum		values[2];
-	List	   *cats = NIL;
-
-	for (int i = 0; i < 2 && categories[i]; i++)
-		cats = lappend(cats, (char *) categories[i]);
-	store_plan(&plan,
-			   "SELECT s.id FROM tasks.statuses s"
-			   " WHERE s.workspace_id = $1 AND s.category = ANY ($2)"
-			   " ORDER BY array_position($2, s.category), s.is_initial DESC, s.position, s.id"
-			   " LIMIT 1",
-			   2, types);
-	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-	values[1] = text_list_array(cats);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "status lookup failed");
-	if (SPI_processed == 0)
-		return pstrdup("00000000-0000-0000-0000-000000000000");
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-/* fields.<key> that are not one of the four system fields. */
-static void
-lf_fields_unknown(JsonbContainer *c, TaskProblems *p)
-{
-	ListCell   *lc;
-
-	foreach(lc, payload_unknown_keys(c, lf_field_keys))
-	{
-		char	   *key = lfirst(lc);
-		char	   *prefixed = psprintf("$%s", key);
-
-		if (key_in_list(prefixed, strlen(prefixed), lf_field_keys))
-			problem_add(p, psprintf("fields.%s", key), "unknown_field",
-						"Unknown field '%s' on tasks; system fields are prefixed with $ (did you mean '%s'?)",
-						key, prefixed);
-		else
-			problem_add(p, psprintf("fields.%s", key), "unknown_field",
-						"Unknown field '%s' on tasks; tasks support only $title, $status, $description and $dueAt",
-						key);
-	}
-}
-
-/*
- * fields.<key> as a string: *given when present; NULL when absent, null
- * (cleared, if allowed) or not a string (reported).
- */
-static char *
-lf_field_string(JsonbContainer *c, const char *key, bool nullable, bool *given, bool *is_null,
-				TaskProblems *p)
-{
-	PayloadField f;
-	char	   *param = psprintf("fields.%s", key);
-
-	payload_get_container(c, key, &f);
-	*given = f.present;
-	*is_null = f.present && f.is_null;
-	if (!f.present)
-		return NULL;
-	if (f.is_null)
-	{
-		if (!nullable)
-			problem_add(p, param, "invalid_type", "%s cannot be null: every task has one", param);
-		return NULL;
-	}
-	if (f.value.type != jbvString)
-	{
-		problem_add(p, param, "invalid_type", "%s must be a string%s, not %s",
-					param, nullable ? " or null" : "", jsonb_type_name(&f.value));
-		return NULL;
-	}
-	return pnstrdup(f.value.val.string.val, f.value.val.string.len);
-}
-
-/* $dueAt: an ISO 8601 date-time with a UTC offset, or null (no due date). */
-static void
-lf_due(JsonbContainer *c, DialectContext *ctx, TaskProblems *p)
-{
-	bool		given,
-				is_null;
-	char	   *due = lf_field_string(c, "$dueAt", true, &given, &is_null, p);
-	TimestampTz t;
-	DateADT		d;
-
-	if (is_null)
-	{
-		dialect_put_text(ctx, "due_at", NULL);
-		dialect_put_text(ctx, "due_date", NULL);
-	}
-	if (due == NULL)
-		return;
-	switch (tp_parse_datetime(due, strlen(due), NULL, &t))
-	{
-		case TP_OK:
-			dialect_put_text(ctx, "due_at", due);
-			return;
-		case TP_NEEDS_ZONE:
-			problem_add(p, "fields.$dueAt", "invalid_type",
-						"fields.$dueAt must carry a UTC offset, e.g. \"2026-03-10T09:00:00Z\" or \"2026-03-10T09:00:00+01:00\"");
-			return;
-		case TP_OUT_OF_RANGE:
-			problem_add(p, "fields.$dueAt", "invalid_type", "fields.$dueAt is not a real date and time");
-			return;
-		default:
-			if (tp_parse_date(due, strlen(due), &d) == TP_OK)
-				problem_add(p, "fields.$dueAt", "invalid_type",
-							"fields.$dueAt is a date without a time; it must be an ISO 8601 datetime, e.g. \"2026-03-10T09:00:00Z\"");
-			else
-				problem_add(p, "fields.$dueAt", "invalid_type",
-							"fields.$dueAt must be an ISO 8601 datetime string, e.g. \"2026-03-10T09:00:00Z\"");
-			return;
-	}
-}
-
-/* The fields object: unknown keys, then $title, $status, $description, $dueAt; each optional. */
-static void
-lf_fields(JsonbContainer *c, DialectContext *ctx, LfUpdate *call, TaskProblems *p)
-{
-	bool		given,
-				is_null;
-	char	   *s;
-
-	lf_fields_unknown(c, p);
-	if ((s = lf_field_string(c, "$title", false, &given, &is_null, p)) != NULL)
-	{
-		if (s[0] == '\0')
-			problem_add(p, "fields.$title", "invalid_type", "fields.$title must be a non-empty string");
-		else
-			dialect_put_text(ctx, "title", s);
-	}
-	if ((s = lf_field_string(c, "$status", false, &given, &is_null, p)) != NULL)
-	{
-		int			i;
-
-		for (i = 0; lf_statuses[i][0]; i++)
-			if (strcmp(s, lf_statuses[i][0]) == 0)
-				break;
-		if (lf_statuses[i][0] == NULL)
-			problem_add(p, "fields.$status", "invalid_type",
-						"fields.$status must be one of: TODO, IN_PROGRESS, COMPLETE, CANCELLED");
-		else
-		{
-			call->status = lf_statuses[i][0];
-			dialect_put_text(ctx, "status_id", lf_status_id(ctx, &lf_statuses[i][1]));
-		}
-	}
-	s = lf_field_string(c, "$description", true, &given, &is_null, p);
-	if (s != NULL || is_null)
-		dialect_put_text(ctx, "description", s);
-	lf_due(c, ctx, p);
-}
-
-/* The workspace's custom task relationships, by slug. */
-static List *
-lf_custom_relations(const DialectContext *ctx)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			types[1] = {UUIDOID};
-	Datum		values[1];
-	List	   *out = NIL;
-
-	store_plan(&plan,
-			   "SELECT d.slug, d.kind, d.cardinality = 'has_many' FROM tasks.relation_definitions d"
-			   " WHERE d.workspace_id = $1 AND d.object_type = 'task' ORDER BY d.slug",
-			   1, types);
-	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "relation definition lookup failed");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		LfRelation *r = palloc0(sizeof(LfRelation));
-		bool		isnull;
-
-		r->key = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		r->kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		r->relation = r->key;
-		r->has_many = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
-		out = lappend(out, r);
-	}
-	return out;
-}
-
-/* Relationship keys: $note and $createdBy are read-only, others must be defined. */
-static void
-lf_relation_keys(JsonbContainer *c, List *custom, TaskProblems *p)
-{
-	const char **known = palloc(sizeof(char *) * (lengthof(lf_system) + list_length(custom)));
-	int			n = 0;
-	ListCell   *lc;
-
-	for (const LfRelation *r = lf_system; r->key; r++)
-		known[n++] = r->key;
-	foreach(lc, custom)
-		known[n++] = ((LfRelation *) lfirst(lc))->key;
-	known[n] = NULL;
-
-	foreach(lc, payload_unknown_keys(c, known))
-	{
-		char	   *key = lfirst(lc);
-
-		if (strcmp(key, "$note") == 0)
-			problem_add(p, "relationships.$note", "invalid_configuration",
-						"relationships.$note is read-only; manage notes via their own relationships");
-		else if (strcmp(key, "$createdBy") == 0)
-			problem_add(p, "relationships.$createdBy", "invalid_configuration",
-						"relationships.$createdBy is set when the task is created and cannot be changed");
-		else if (key[0] == '$')
-			problem_add(p, psprintf("relationships.%s", key), "unknown_relationship",
-						"Unknown relationship '%s' on tasks; system relationships are $assignedTo, $account and $opportunity",
-						key);
-		else
-			problem_add(p, psprintf("relationships.%s", key), "unknown_relationship",
-						"Unknown relationship '%s': no custom relationship with this slug is defined for tasks in this workspace",
-						key);
-	}
-}
-
-/*
- * The distinct ids of an operation's value: a string or an array of
- * strings.  Sets *bad when the value is not one (reported).
- */
-static List *
-lf_ids(const JsonbValue *v, const char *param, bool *bad, TaskProblems *p)
-{
-	List	   *ids = NIL;
-	JsonbContainer *c;
-
-	*bad = false;
-	if (v->type == jbvString)
-		return list_make1(pnstrdup(v->val.string.val, v->val.string.len));
-	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
-	{
-		problem_add(p, param, "invalid_type", "%s must be an entity ID or an array of entity IDs, not %s",
-					param, jsonb_type_name(v));
-		*bad = true;
-		return NIL;
-	}
-	c = v->val.binary.data;
-	if (JsonContainerSize(c) > TASKS_MAX_ITEMS)
-	{
-		problem_add(p, param, LF_UNPROCESSABLE, "%s takes at most %d entity IDs", param, TASKS_MAX_ITEMS);
-		*bad = true;
-		return NIL;
-	}
-	for (uint32 i = 0; i < JsonContainerSize(c); i++)
-	{
-		JsonbValue *e = getIthJsonbValueFromContainer(c, i);
-		char	   *id;
-		pg_uuid_t	u,
-					w;
-		bool		dup = false;
-		ListCell   *lc;
-
-		CHECK_FOR_INTERRUPTS();
-		if (e->type != jbvString)
-		{
-			problem_add(p, param, "invalid_type", "%s must be an array of entity ID strings, not of %s",
-						param, jsonb_type_name(e));
-			*bad = true;
-			return NIL;
-		}
-		id = pnstrdup(e->val.string.val, e->val.string.len);
-		foreach(lc, ids)
-			dup |= payload_uuid(id, &u) ? (payload_uuid(lfirst(lc), &w) && memcmp(&u, &w, sizeof(u)) == 0)
-				: strcmp(id, lfirst(lc)) == 0;
-		if (!dup)
-			ids = lappend(ids, id);
-	}
-	return ids;
-}
-
 /* Appends a link item {kind, relation, id} (or {relation, id} to remove) to buf. */
 static void
-lf_link_item(StringInfo buf, const LfRelation *r, const char *id, bool with_kind)
+lf_link_item(StringInfo buf, const LightfieldRelation *r, const char *id, bool with_kind)
 {
 	if (buf->len > 0)
 		appendStringInfoString(buf, ", ");
@@ -1311,7 +928,7 @@ lf_link_item(StringInfo buf, const LfRelation *r, const char *id, bool with_kind
  * emptied: every Lightfield task is assigned to a member.
  */
 static void
-lf_relation(JsonbContainer *c, const LfRelation *r, LfUpdate *call, TaskProblems *p)
+lf_relation(JsonbContainer *c, const LightfieldRelation *r, LfUpdate *call, TaskProblems *p)
 {
 	PayloadField f,
 				of;
@@ -1363,7 +980,7 @@ lf_relation(JsonbContainer *c, const LfRelation *r, LfUpdate *call, TaskProblems
 	}
 	if (!of.is_null)
 	{
-		ids = lf_ids(&of.value, param, &bad, p);
+		ids = lightfield_ids(&of.value, param, &bad, p);
 		if (bad)
 			return;
 	}
@@ -1409,11 +1026,11 @@ lf_relation(JsonbContainer *c, const LfRelation *r, LfUpdate *call, TaskProblems
 static void
 lf_relationships(JsonbContainer *c, DialectContext *ctx, LfUpdate *call, TaskProblems *p)
 {
-	List	   *custom = lf_custom_relations(ctx);
+	List	   *custom = lightfield_custom_relations(ctx);
 	ListCell   *lc;
 
-	lf_relation_keys(c, custom, p);
-	for (const LfRelation *r = lf_system; r->key; r++)
+	lightfield_relation_keys(c, lf_system, custom, "$assignedTo, $account and $opportunity", p);
+	for (const LightfieldRelation *r = lf_system; r->key; r++)
 		lf_relation(c, r, call, p);
 	foreach(lc, custom)
 		lf_relation(c, lfirst(lc), call, p);
@@ -1447,23 +1064,6 @@ lf_put_relations(DialectContext *ctx, LfUpdate *call)
 	dialect_put_json(ctx, "links", buf.data);
 }
 
-/* A body member that must be an object when given; NULL when absent or wrong (reported). */
-static JsonbContainer *
-lf_object(Jsonb *body, const char *name, TaskProblems *p)
-{
-	PayloadField f;
-
-	payload_get(body, name, &f);
-	if (!f.present)
-		return NULL;
-	if (f.value.type != jbvBinary || !JsonContainerIsObject(f.value.val.binary.data))
-	{
-		problem_add(p, name, "invalid_type", "%s must be an object, not %s", name, jsonb_type_name(&f.value));
-		return NULL;
-	}
-	return f.value.val.binary.data;
-}
-
 /*
  * Validates and translates the body.  *id_ok is false when "id" is a string
  * that is not one of our ids: it names no task (404, after the 400s).
@@ -1493,10 +1093,10 @@ lf_translate(Jsonb *body, DialectContext *ctx, LfUpdate *call, pg_uuid_t *task_i
 		problem_add(p, "id", "parameter_missing", "Missing required parameter: id (the task to update)");
 	else if (f.value.type != jbvString)
 		problem_add(p, "id", "invalid_type", "id must be a string, not %s", jsonb_type_name(&f.value));
-	fields = lf_object(body, "fields", p);
-	relationships = lf_object(body, "relationships", p);
+	fields = lightfield_object(body, "fields", false, p);
+	relationships = lightfield_object(body, "relationships", false, p);
 	if (fields != NULL)
-		lf_fields(fields, ctx, call, p);
+		lightfield_fields(fields, ctx, true, &call->status, p);
 	if (relationships != NULL)
 		lf_relationships(relationships, ctx, call, p);
 	lf_put_relations(ctx, call);
@@ -1549,7 +1149,7 @@ lightfield_update(Jsonb *body, pg_uuid_t *task_id)
 	Datum		result;
 
 	dialect_begin(&ctx, "lightfield");
-	lf_require_scope(&ctx, "tasks:update");
+	lightfield_require_scope(&ctx, "tasks:update");
 	problems_init(&problems);
 	initStringInfo(&call.link_adds);
 	initStringInfo(&call.link_removes);
@@ -1558,14 +1158,14 @@ lightfield_update(Jsonb *body, pg_uuid_t *task_id)
 	call.paths.map = lf_map;
 	lf_translate(body, &ctx, &call, task_id, &id_ok, &problems);
 	if (problems_any(&problems))
-		lf_raise(lf_headline(&call, &problems));
+		lightfield_raise(lightfield_headline(call.params, true, &problems));
 	if (!id_ok)
 		lf_raise_plain(404, "not_found", "No resource found in 'tasks' with the given ID.");
 	switch (task_engine_update_ex(&ctx.who, task_id, dialect_patch(&ctx), UPDATE_KEEP_ASSIGNEE,
 								  &tp, &problems, &version))
 	{
 		case UPDATE_INVALID:
-			lf_raise(lf_headline(&call, lf_from_native(&call, &problems)));
+			lightfield_raise(lightfield_headline(call.params, true, lf_from_native(&call, &problems)));
 		case UPDATE_NOT_FOUND:
 			lf_raise_plain(404, "not_found", "No resource found in 'tasks' with the given ID.");
 		case UPDATE_CONFLICT:
@@ -1603,8 +1203,8 @@ tasks_lightfield_task_update(PG_FUNCTION_ARGS)
  * due date (with its time and zone).  newStatusName or newStatusPosition
  * (not both) moves the task to that status of the organisation;
  * responsibleIds replaces every assignee.  A dueDate sets the whole due as
- * create does.  The error shapes are the create's (src/dialect_vambe.c; its
- * helpers are static there, so the few needed are repeated here).
+ * create does.  The readers, reference checks and error shapes are the
+ * create's (src/dialect_vambe.h).
  * ------------------------------------------------------------------------
  */
 static const char *const vambe_update_fields[] = {
@@ -1612,19 +1212,6 @@ static const char *const vambe_update_fields[] = {
 	"aiContactId", "aiCustomerId", "priority", "associateToCalendar", "newStatusName",
 	"newStatusPosition", NULL
 };
-
-static const char *const vambe_update_priorities[][2] = {
-	{"0", "low"}, {"1", "medium"}, {"2", "high"}, {NULL, NULL}
-};
-
-#define VB_MSG_PRIORITY		"Priority must be one of: \"0\", \"1\", \"2\""
-#define VB_MSG_TIME			"Invalid time format. Expected HH:mm (e.g., \"14:30\")"
-#define VB_MSG_DATE			"Invalid date format. Expected ISO 8601 (e.g., \"2025-10-25\" or \"2025-10-25T14:00:00.000Z\")"
-#define VB_MSG_ZONE			"Invalid timezone. Expected an IANA time zone identifier (e.g., \"America/Santiago\")"
-#define VB_INVALID			"validation"
-#define VB_NOT_FOUND		"not_found"
-
-#define vb_invalid(p, field, ...) problem_add((p), (field), VB_INVALID, __VA_ARGS__)
 
 /* What one Vambe update asks for beyond the native patch. */
 typedef struct VbUpdate
@@ -1640,82 +1227,7 @@ typedef struct VbUpdate
 	VendorPaths paths;
 } VbUpdate;
 
-static void vb_raise(const TaskProblems *p) pg_attribute_noreturn();
 static void vb_raise_plain(int status, const char *message, const char *error) pg_attribute_noreturn();
-
-/* An optional string: NULL when absent or null; a non-string sets *bad and records message. */
-static char *
-vb_string(Jsonb *body, const char *field, const char *message, TaskProblems *p, bool *bad)
-{
-	PayloadField f;
-
-	payload_get(body, field, &f);
-	*bad = false;
-	if (!f.present || f.is_null)
-		return NULL;
-	if (f.value.type != jbvString)
-	{
-		if (message != NULL)
-			vb_invalid(p, field, "%s", message);
-		*bad = true;
-		return NULL;
-	}
-	return pnstrdup(f.value.val.string.val, f.value.val.string.len);
-}
-
-/* A canonical 8-4-4-4-12 UUID as lower-case text, or NULL. */
-static char *
-vb_uuid(const char *s)
-{
-	pg_uuid_t	u;
-
-	if (s == NULL || strlen(s) != 36 || !payload_uuid(s, &u))
-		return NULL;
-	return uuid_to_cstring(&u);
-}
-
-/* Raises 400 (validation problems) or 404 (references), NestJS-shaped, every problem listed. */
-static void
-vb_raise(const TaskProblems *p)
-{
-	StringInfoData list;
-	ListCell   *lc;
-	const char *code = VB_NOT_FOUND;
-	TaskProblem *head = NULL;
-
-	foreach(lc, p->items)
-		if (strcmp(((TaskProblem *) lfirst(lc))->code, VB_INVALID) == 0)
-			code = VB_INVALID;
-	initStringInfo(&list);
-	foreach(lc, p->items)
-	{
-		TaskProblem *item = lfirst(lc);
-
-		if (strcmp(item->code, code) != 0)
-			continue;
-		if (head == NULL)
-			head = item;
-		appendStringInfoString(&list, list.len == 0 ? "{\"field\": " : ", {\"field\": ");
-		json_append_string(&list, item->path, strlen(item->path));
-		appendStringInfoString(&list, ", \"message\": ");
-		json_append_string(&list, item->message, strlen(item->message));
-		appendStringInfoChar(&list, '}');
-	}
-	if (strcmp(code, VB_INVALID) == 0)
-		dialect_raise(400, "Validation failed",
-					  psprintf("{\"statusCode\": 400, \"message\": \"Validation failed\", \"errors\": [%s]}",
-							   list.data));
-	else
-	{
-		StringInfoData msg;
-
-		initStringInfo(&msg);
-		json_append_string(&msg, head->message, strlen(head->message));
-		dialect_raise(404, head->message,
-					  psprintf("{\"statusCode\": %d, \"message\": %s, \"error\": \"Not Found\", \"errors\": [%s]}",
-							   404, msg.data, list.data));
-	}
-}
 
 /* Raises {"statusCode", "message", "error"}. */
 static void
@@ -1732,268 +1244,16 @@ vb_raise_plain(int status, const char *message, const char *error)
 	dialect_raise(status, message, body.data);
 }
 
-/* Runs a kept read-only plan; the caller reads SPI_tuptable. */
-static void
-vb_query(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
-{
-	store_plan(slot, sql, nargs, types);
-	if (SPI_execute_plan(*slot, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "vambe lookup failed");
-}
-
-/* The caller must be an active member: Vambe's API key stands for a user (401 otherwise). */
-static void
-vb_check_caller(const DialectContext *ctx)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {UUIDOID, UUIDOID};
-	Datum		values[2];
-
-	if (ctx->who.has_actor)
-	{
-		values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-		values[1] = UUIDPGetDatum(&ctx->who.actor_id);
-		vb_query(&plan, "SELECT 1 FROM tasks.members m WHERE m.workspace_id = $1 AND m.id = $2 AND m.active",
-				 2, types, values, NULL);
-		if (SPI_processed == 1)
-			return;
-	}
-	dialect_raise(401, "Unauthorized", "{\"statusCode\": 401, \"message\": \"Unauthorized\"}");
-}
-
-/* Whether every digit of the time part of a parsed date-time is zero. */
-static bool
-vb_written_midnight(const char *s)
-{
-	for (const char *c = s + 11; *c && *c != 'Z' && *c != '+' && *c != '-'; c++)
-		if (*c >= '1' && *c <= '9')
-			return false;
-	return true;
-}
-
-/*
- * dueDate: "YYYY-MM-DD" or an ISO 8601 date-time.  *day is the written
- * calendar date; *instant / *is_instant when a time of day other than
- * midnight is written.  False on error (reported).
- */
-static bool
-vb_due_date(const char *s, pg_tz *zone, DateADT *day, TimestampTz *instant, bool *is_instant,
-			TaskProblems *p)
-{
-	int			len = strlen(s);
-
-	*is_instant = false;
-	if (tp_parse_date(s, len, day) == TP_OK)
-		return true;
-	switch (tp_parse_datetime(s, len, zone, instant))
-	{
-		case TP_OK:
-			(void) tp_parse_date(s, 10, day);
-			*is_instant = !vb_written_midnight(s);
-			return true;
-		case TP_OUT_OF_RANGE:
-			vb_invalid(p, "dueDate", "Invalid date. The date or time does not exist");
-			return false;
-		case TP_LOCAL_TIME_GAP:
-			vb_invalid(p, "dueDate",
-					   "Invalid date. This local time does not exist in %s (daylight saving time change)",
-					   pg_get_timezone_name(zone));
-			return false;
-		default:
-			if (len >= 10 && tp_parse_date(s, 10, day) == TP_OUT_OF_RANGE)
-				vb_invalid(p, "dueDate", "Invalid date. The date or time does not exist");
-			else
-				vb_invalid(p, "dueDate", VB_MSG_DATE);
-			return false;
-	}
-}
-
-/*
- * dueDate, dueTime, timezone.  dueDate null removes the due date, its time
- * and zone; a dueDate sets the due as create does (all-day without dueTime,
- * else timed in timezone, UTC by default), zone included; dueTime needs a
- * dueDate; a timezone without a dueDate is checked and otherwise ignored.
- */
-static void
-vb_due(Jsonb *body, DialectContext *ctx, TaskProblems *p)
-{
-	PayloadField df;
-	bool		bad_date,
-				bad_time,
-				bad_zone;
-	char	   *zname = vb_string(body, "timezone", NULL, p, &bad_zone);
-	const char *zcanon = NULL;
-	pg_tz	   *zone = zname ? tp_lookup_zone(zname, strlen(zname), &zcanon) : NULL;
-	pg_tz	   *utc = tp_lookup_zone("UTC", 3, NULL);
-	char	   *date;
-	char	   *time;
-	int64		usec = 0;
-	DateADT		day = 0;
-	TimestampTz instant = 0;
-	bool		is_instant = false;
-	bool		ok;
-
-	payload_get(body, "dueDate", &df);
-	date = vb_string(body, "dueDate", VB_MSG_DATE, p, &bad_date);
-	ok = date != NULL && vb_due_date(date, zone ? zone : utc, &day, &instant, &is_instant, p);
-	time = vb_string(body, "dueTime", VB_MSG_TIME, p, &bad_time);
-	if (time != NULL && tp_parse_hhmm(time, strlen(time), &usec) != TP_OK)
-	{
-		vb_invalid(p, "dueTime", VB_MSG_TIME);
-		bad_time = true;
-	}
-	if (date == NULL && !bad_date && (time != NULL || bad_time))
-		vb_invalid(p, "dueDate", "Due date is required when dueTime is specified");
-	if (bad_zone || (zname != NULL && zone == NULL))
-	{
-		vb_invalid(p, "timezone", VB_MSG_ZONE);
-		bad_zone = true;
-	}
-	if (bad_time || bad_zone)
-		return;
-	if (df.present && df.is_null && time == NULL)
-	{
-		dialect_put_text(ctx, "due_date", NULL);
-		dialect_put_text(ctx, "due_at", NULL);
-		dialect_put_text(ctx, "timezone", NULL);
-		return;
-	}
-	if (!ok)
-		return;
-	if (time == NULL)
-	{
-		dialect_put_text(ctx, "due_date", tp_format_date(day));
-		dialect_put_text(ctx, "timezone", zcanon);
-		return;
-	}
-	if (zone == NULL)
-		(void) tp_lookup_zone("UTC", 3, &zcanon);
-	if (!is_instant && tp_local_to_instant(day, usec, zone ? zone : utc, &instant) != TP_OK)
-	{
-		vb_invalid(p, "dueTime", "Invalid time. %s does not exist on %s in %s (daylight saving time change)",
-				   time, tp_format_date(day), zcanon);
-		return;
-	}
-	dialect_put_text(ctx, "due_at", tp_format_instant(instant));
-	dialect_put_text(ctx, "timezone", zcanon);
-}
-
-/* title and description: optional, null leaves them as they are. */
-static void
-vb_texts(Jsonb *body, DialectContext *ctx, TaskProblems *p)
-{
-	PayloadField f;
-	bool		bad;
-	char	   *s;
-	int			chars;
-
-	payload_get(body, "title", &f);
-	if (f.present && !f.is_null)
-	{
-		if (f.value.type != jbvString)
-			vb_invalid(p, "title", "Title must be a string");
-		else if ((chars = pg_mbstrlen_with_len(f.value.val.string.val, f.value.val.string.len)) < 1)
-			vb_invalid(p, "title", "Title must be at least 1 character");
-		else if (chars > TASKS_MAX_TITLE)
-			vb_invalid(p, "title", "Title must be at most %d characters", TASKS_MAX_TITLE);
-		else
-			dialect_put_text(ctx, "title", pnstrdup(f.value.val.string.val, f.value.val.string.len));
-	}
-	s = vb_string(body, "description", "Description must be a string", p, &bad);
-	if (s != NULL && pg_mbstrlen_with_len(s, strlen(s)) > TASKS_MAX_DESCRIPTION)
-		vb_invalid(p, "description", "Description must be at most %d characters", TASKS_MAX_DESCRIPTION);
-	else if (s != NULL)
-		dialect_put_text(ctx, "description", s);
-}
-
-/* priority: "0", "1" or "2" when given. */
-static void
-vb_priority(Jsonb *body, DialectContext *ctx, TaskProblems *p)
-{
-	PayloadField f;
-
-	payload_get(body, "priority", &f);
-	if (!f.present || f.is_null)
-		return;
-	if (f.value.type == jbvString && f.value.val.string.len == 1)
-		for (int i = 0; vambe_update_priorities[i][0]; i++)
-			if (f.value.val.string.val[0] == vambe_update_priorities[i][0][0])
-			{
-				dialect_put_text(ctx, "priority", vambe_update_priorities[i][1]);
-				return;
-			}
-	vb_invalid(p, "priority", VB_MSG_PRIORITY);
-}
-
-/* responsibleIds: 1..100 UUIDs (repeats count once), replacing every assignee. */
-static void
-vb_responsibles(Jsonb *body, VbUpdate *call, TaskProblems *p)
-{
-	PayloadField f;
-	JsonbContainer *c;
-	uint32		n;
-
-	payload_get(body, "responsibleIds", &f);
-	if (!f.present || f.is_null)
-		return;
-	if (f.value.type != jbvBinary || !JsonContainerIsArray(f.value.val.binary.data))
-	{
-		vb_invalid(p, "responsibleIds", "Responsible IDs must be an array of user UUIDs");
-		return;
-	}
-	c = f.value.val.binary.data;
-	n = JsonContainerSize(c);
-	if (n == 0)
-	{
-		vb_invalid(p, "responsibleIds", "At least one responsible user ID is required");
-		return;
-	}
-	if (n > TASKS_MAX_ITEMS)
-	{
-		vb_invalid(p, "responsibleIds", "Responsible IDs must contain at most %d user IDs", TASKS_MAX_ITEMS);
-		return;
-	}
-	call->responsibles_given = true;
-	for (uint32 i = 0; i < n; i++)
-	{
-		char	   *field = psprintf("responsibleIds[%u]", i);
-		char	   *id = vb_uuid(jsonb_string_dup(getIthJsonbValueFromContainer(c, i)));
-
-		CHECK_FOR_INTERRUPTS();
-		if (id == NULL)
-			vb_invalid(p, field, "Each responsible ID must be a valid UUID");
-		else if (!string_in_list(call->responsibles, id))
-		{
-			call->responsibles = lappend(call->responsibles, id);
-			call->paths.assignees = lappend(call->paths.assignees, field);
-		}
-	}
-}
-
-/* aiContactId / aiCustomerId: a UUID when given. */
-static char *
-vb_record_id(Jsonb *body, const char *field, const char *label, TaskProblems *p)
-{
-	char	   *message = psprintf("%s must be a valid UUID", label);
-	bool		bad;
-	char	   *s = vb_string(body, field, message, p, &bad);
-	char	   *id = vb_uuid(s);
-
-	if (s != NULL && id == NULL)
-		vb_invalid(p, field, "%s", message);
-	return id;
-}
-
 /* newStatusName (a status name of the organisation) or newStatusPosition (its order), not both. */
 static void
 vb_status(Jsonb *body, VbUpdate *call, TaskProblems *p)
 {
 	PayloadField f;
 	bool		bad;
-	char	   *name = vb_string(body, "newStatusName", "newStatusName must be a string", p, &bad);
+	char	   *name = vambe_string(body, "newStatusName", "newStatusName must be a string", p, &bad);
 
 	if (name != NULL && (name[0] == '\0' || pg_mbstrlen_with_len(name, strlen(name)) > 100))
-		vb_invalid(p, "newStatusName", "newStatusName must have 1 to 100 characters");
+		vambe_invalid(p, "newStatusName", "newStatusName must have 1 to 100 characters");
 	else
 		call->status_name = name;
 	payload_get(body, "newStatusPosition", &f);
@@ -2005,7 +1265,7 @@ vb_status(Jsonb *body, VbUpdate *call, TaskProblems *p)
 		long		v = s ? strtol(s, &end, 10) : -1;
 
 		if (s == NULL || *end != '\0' || v < 0 || v > PG_INT32_MAX)
-			vb_invalid(p, "newStatusPosition", "newStatusPosition must be a non-negative integer");
+			vambe_invalid(p, "newStatusPosition", "newStatusPosition must be a non-negative integer");
 		else
 		{
 			call->has_status_position = true;
@@ -2013,24 +1273,7 @@ vb_status(Jsonb *body, VbUpdate *call, TaskProblems *p)
 		}
 	}
 	if ((name != NULL || bad) && f.present && !f.is_null)
-		vb_invalid(p, "newStatusPosition", "Provide either newStatusName or newStatusPosition, not both");
-}
-
-/* associateToCalendar: a boolean when given, merged into metadata.vambe. */
-static void
-vb_calendar(Jsonb *body, DialectContext *ctx, TaskProblems *p)
-{
-	PayloadField f;
-
-	payload_get(body, "associateToCalendar", &f);
-	if (!f.present || f.is_null)
-		return;
-	if (f.value.type != jbvBool)
-		vb_invalid(p, "associateToCalendar", "associateToCalendar must be a boolean value");
-	else
-		dialect_put_json(ctx, "metadata_merge", f.value.val.boolean ?
-						 "{\"vambe\": {\"associateToCalendar\": true}}" :
-						 "{\"vambe\": {\"associateToCalendar\": false}}");
+		vambe_invalid(p, "newStatusPosition", "Provide either newStatusName or newStatusPosition, not both");
 }
 
 /* Validates the body (every problem at once, in the create's field order, then the statuses). */
@@ -2042,20 +1285,21 @@ vb_translate(Jsonb *body, DialectContext *ctx, VbUpdate *call, TaskProblems *p)
 
 	if (!JB_ROOT_IS_OBJECT(body) || JB_ROOT_IS_SCALAR(body))
 	{
-		vb_invalid(p, "body", "Request body must be a JSON object");
+		vambe_invalid(p, "body", "Request body must be a JSON object");
 		return;
 	}
 	foreach(lc, payload_unknown_keys(&body->root, vambe_update_fields))
-		vb_invalid(p, lfirst(lc), "property %s should not exist", (char *) lfirst(lc));
+		vambe_invalid(p, lfirst(lc), "property %s should not exist", (char *) lfirst(lc));
 	if (!body_task_id(body, &call->task_id, &present))
-		vb_invalid(p, "id", "Task ID must be a valid UUID");
-	vb_texts(body, ctx, p);
-	vb_priority(body, ctx, p);
-	vb_due(body, ctx, p);
-	vb_responsibles(body, call, p);
-	call->contact_id = vb_record_id(body, "aiContactId", "AI contact ID", p);
-	call->customer_id = vb_record_id(body, "aiCustomerId", "AI customer ID", p);
-	vb_calendar(body, ctx, p);
+		vambe_invalid(p, "id", "Task ID must be a valid UUID");
+	vambe_texts(body, ctx, true, p);
+	vambe_priority(body, ctx, true, p);
+	vambe_due(body, ctx, true, p);
+	call->responsibles_given = vambe_responsibles(body, true, &call->responsibles,
+												  &call->paths.assignees, p);
+	call->contact_id = vambe_record_id(body, "aiContactId", "AI contact ID", p);
+	call->customer_id = vambe_record_id(body, "aiCustomerId", "AI customer ID", p);
+	vambe_calendar(body, ctx, true, p);
 	vb_status(body, call, p);
 }
 
@@ -2076,10 +1320,10 @@ vb_task(const DialectContext *ctx, const VbUpdate *call, bool *contact_linked)
 	values[1] = UUIDPGetDatum(&call->task_id);
 	values[2] = call->contact_id ? DirectFunctionCall1(uuid_in, CStringGetDatum(call->contact_id)) : (Datum) 0;
 	nulls[2] = call->contact_id ? ' ' : 'n';
-	vb_query(&plan, "SELECT EXISTS (SELECT 1 FROM tasks.task_links l WHERE l.workspace_id = $1"
-			 "  AND l.task_id = $2 AND l.relation = 'contact' AND l.record_id = $3)"
-			 " FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.id = $2 AND t.deleted_at IS NULL",
-			 3, types, values, nulls);
+	vambe_query(&plan, "SELECT EXISTS (SELECT 1 FROM tasks.task_links l WHERE l.workspace_id = $1"
+				"  AND l.task_id = $2 AND l.relation = 'contact' AND l.record_id = $3)"
+				" FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.id = $2 AND t.deleted_at IS NULL",
+				3, types, values, nulls);
 	if (SPI_processed == 0)
 		return false;
 	*contact_linked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -2094,69 +1338,29 @@ vb_task(const DialectContext *ctx, const VbUpdate *call, bool *contact_linked)
 static void
 vb_check_refs(DialectContext *ctx, VbUpdate *call, TaskProblems *p)
 {
-	static SPIPlanPtr users = NULL,
-				records = NULL,
-				status = NULL;
-	Oid			types[3] = {UUIDOID, TEXTARRAYOID, TEXTOID};
-	Oid			rtypes[3] = {UUIDOID, TEXTOID, TEXTOID};
+	static SPIPlanPtr status = NULL;
 	Oid			stypes[3] = {UUIDOID, TEXTOID, INT4OID};
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
-	ListCell   *lc,
-			   *fc;
-	uint64		i = 0;
-	bool		isnull;
 
-	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
-	if (call->responsibles != NIL)
-	{
-		values[1] = text_list_array(call->responsibles);
-		vb_query(&users, "SELECT m.active FROM unnest($2::uuid[]) WITH ORDINALITY AS r(id, o)"
-				 " LEFT JOIN tasks.members m ON m.workspace_id = $1 AND m.id = r.id AND m.kind = 'user'"
-				 " ORDER BY r.o", 2, types, values, NULL);
-		forboth(lc, call->responsibles, fc, call->paths.assignees)
-		{
-			Datum		active = SPI_getbinval(SPI_tuptable->vals[i++], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (isnull)
-				problem_add(p, lfirst(fc), VB_NOT_FOUND, "Responsible user %s not found in organization",
-							(char *) lfirst(lc));
-			else if (!DatumGetBool(active))
-				problem_add(p, lfirst(fc), VB_NOT_FOUND, "Responsible user %s is deactivated",
-							(char *) lfirst(lc));
-		}
-	}
-	if (call->contact_id != NULL || call->customer_id != NULL)
-	{
-		values[1] = call->contact_id ? CStringGetTextDatum(call->contact_id) : (Datum) 0;
-		nulls[1] = call->contact_id ? ' ' : 'n';
-		values[2] = call->customer_id ? CStringGetTextDatum(call->customer_id) : (Datum) 0;
-		nulls[2] = call->customer_id ? ' ' : 'n';
-		vb_query(&records, "SELECT $2 IS NULL OR EXISTS (SELECT 1 FROM tasks.records r"
-				 "  WHERE r.workspace_id = $1 AND r.id = $2::uuid AND r.kind = 'contact' AND r.deleted_at IS NULL),"
-				 " $3 IS NULL OR EXISTS (SELECT 1 FROM tasks.records r"
-				 "  WHERE r.workspace_id = $1 AND r.id = $3::uuid AND r.kind = 'customer' AND r.deleted_at IS NULL)",
-				 3, rtypes, values, nulls);
-		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-			problem_add(p, "aiContactId", VB_NOT_FOUND, "Contact %s not found", call->contact_id);
-		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
-			problem_add(p, "aiCustomerId", VB_NOT_FOUND, "Customer %s not found", call->customer_id);
-	}
+	vambe_check_responsibles(ctx, call->responsibles, call->paths.assignees, p);
+	vambe_check_records(ctx, call->contact_id, call->customer_id, p);
 	if (call->status_name != NULL || call->has_status_position)
 	{
+		values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 		nulls[1] = call->status_name ? ' ' : 'n';
 		values[1] = call->status_name ? CStringGetTextDatum(call->status_name) : (Datum) 0;
 		nulls[2] = call->has_status_position ? ' ' : 'n';
 		values[2] = Int32GetDatum(call->status_position);
-		vb_query(&status, "SELECT s.id FROM tasks.statuses s WHERE s.workspace_id = $1"
-				 " AND CASE WHEN $2 IS NOT NULL THEN lower(s.name) = lower($2) ELSE s.position = $3 END"
-				 " ORDER BY s.is_initial DESC, s.id LIMIT 1", 3, stypes, values, nulls);
+		vambe_query(&status, "SELECT s.id FROM tasks.statuses s WHERE s.workspace_id = $1"
+					" AND CASE WHEN $2 IS NOT NULL THEN lower(s.name) = lower($2) ELSE s.position = $3 END"
+					" ORDER BY s.is_initial DESC, s.id LIMIT 1", 3, stypes, values, nulls);
 		if (SPI_processed == 1)
 			dialect_put_text(ctx, "status_id", SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 		else if (call->status_name != NULL)
-			problem_add(p, "newStatusName", VB_NOT_FOUND, "Status %s not found in organization", call->status_name);
+			problem_add(p, "newStatusName", VAMBE_NOT_FOUND, "Status %s not found in organization", call->status_name);
 		else
-			problem_add(p, "newStatusPosition", VB_NOT_FOUND, "Status with position %d not found in organization",
+			problem_add(p, "newStatusPosition", VAMBE_NOT_FOUND, "Status with position %d not found in organization",
 						call->status_position);
 	}
 }
@@ -2202,7 +1406,7 @@ vb_from_native(const VbUpdate *call, const TaskProblems *native)
 		if (strcmp(field, "newStatusName") == 0 && call->has_status_position)
 			field = "newStatusPosition";
 		problem_add(out, field, strcmp(np->code, "not_found") == 0 || strcmp(np->code, "inactive") == 0 ?
-					VB_NOT_FOUND : VB_INVALID, "%s %s", field, np->message);
+					VAMBE_NOT_FOUND : VAMBE_INVALID, "%s %s", field, np->message);
 	}
 	return out;
 }
@@ -2240,24 +1444,24 @@ vambe_update(Jsonb *body, pg_uuid_t *task_id)
 	Datum		result;
 
 	dialect_begin(&ctx, "vambe");
-	vb_check_caller(&ctx);
+	vambe_check_caller(&ctx);
 	problems_init(&problems);
 	call.paths.assignee_field = "responsibleIds";
 	call.paths.links_field = "aiContactId";
 	call.paths.map = vb_map;
 	vb_translate(body, &ctx, &call, &problems);
 	if (problems_any(&problems))
-		vb_raise(&problems);
+		vambe_raise(&problems);
 	if (!vb_task(&ctx, &call, &contact_linked))
 		vb_raise_plain(404, psprintf("Task %s not found", uuid_to_cstring(&call.task_id)), "Not Found");
 	vb_check_refs(&ctx, &call, &problems);
 	if (problems_any(&problems))
-		vb_raise(&problems);
+		vambe_raise(&problems);
 	vb_put_refs(&ctx, &call);
 	switch (task_engine_update(&ctx.who, &call.task_id, dialect_patch(&ctx), &tp, &problems, &version))
 	{
 		case UPDATE_INVALID:
-			vb_raise(vb_from_native(&call, &problems));
+			vambe_raise(vb_from_native(&call, &problems));
 		case UPDATE_NOT_FOUND:
 			vb_raise_plain(404, psprintf("Task %s not found", uuid_to_cstring(&call.task_id)), "Not Found");
 		case UPDATE_CONFLICT:

@@ -388,6 +388,9 @@ extern bool dialect_create(DialectContext *ctx, TaskProblems *p);
 extern const char *dialect_vendor_field(const DialectContext *ctx, const char *native_path,
 										const char *const (*map)[2]);
 
+/* The index <n> of a native path "<prefix>/<n>[/...]", or -1. */
+extern int	dialect_path_index(const char *path, const char *prefix);
+
 /* The vendor response: a kept plan ($1 workspace, $2 task) returning jsonb; finishes SPI. */
 extern Datum dialect_response(DialectContext *ctx, SPIPlanPtr *slot, const char *sql);
 
