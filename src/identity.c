@@ -80,9 +80,9 @@ current_claims(void)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(raw)));
 }
 
-/* The role that owns the extension, looked up once per backend. */
-static Oid
-extension_owner(void)
+/* The role that owns the extension, looked up once per backend (inside SPI). */
+Oid
+tasks_extension_owner(void)
 {
 	static Oid	owner = InvalidOid;
 	static SPIPlanPtr plan = NULL;
@@ -129,7 +129,7 @@ check_grant(const pg_uuid_t *ws)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(extension_owner(),
+	SetUserIdAndSecContext(tasks_extension_owner(),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 	store_plan(&plan,
 			   "SELECT EXISTS (SELECT 1 FROM tasks.workspaces w WHERE w.id OPERATOR(pg_catalog.=) $1),"

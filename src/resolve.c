@@ -396,6 +396,11 @@ suggest_by_prefix(ResolveResult *out, Datum *values, const char *key,
 /*
  * Runs the fuzzy statement with pg_trgm's thresholds pinned, so that a
  * caller's SET of them changes neither the index scan nor the candidates.
+ *
+ * Plain sequential scans are also off while it is planned: pg_trgm's
+ * operators claim the default cost of 1, so in a large workspace the planner
+ * prefers checking every row (measured: 0.8 s for 50k contacts) to the GIN
+ * bitmap scan (6-20 ms).
  */
 static int
 fuzzy_candidates(Datum *values, MemoryContext cxt, ResolveCandidate **cands)
@@ -413,6 +418,9 @@ fuzzy_candidates(Datum *values, MemoryContext cxt, ResolveCandidate **cands)
 							 TRGM_STRICT_WORD_THRESHOLD,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+	(void) set_config_option("enable_seqscan", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 	n = fetch_candidates(plan, values, 0.0, cxt, cands);
 	/* On error, (sub)transaction abort restores the settings instead. */
 	AtEOXact_GUC(true, nestlevel);
@@ -423,8 +431,8 @@ fuzzy_candidates(Datum *values, MemoryContext cxt, ResolveCandidate **cands)
  * Resolves name (len bytes, server encoding) to a live record of kind in
  * workspace; see the header comment for the algorithm and memory rules.
  */
-void
-resolve_record(const pg_uuid_t *workspace, const char *kind,
+static void
+resolve_record_scoped(const pg_uuid_t *workspace, const char *kind,
 			   const char *name, int len, ResolveResult *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
@@ -595,4 +603,28 @@ resolve_candidates_json(StringInfo buf, const ResolveResult *r)
 		appendStringInfoChar(buf, '}');
 	}
 	appendStringInfoChar(buf, ']');
+}
+
+/*
+ * Resolves a name inside one workspace (see the file comment).
+ *
+ * The lookups run as the extension's owner: pg_trgm's operators are not
+ * leakproof, so under row level security PostgreSQL would evaluate the
+ * policy first and could not use the trigram index (a sequential scan of
+ * the records table for every API call).  Every statement filters on the
+ * workspace explicitly, and the workspace comes from identity_current(),
+ * which checked the caller's right to it.  An error restores the user
+ * through (sub)transaction abort.
+ */
+void
+resolve_record(const pg_uuid_t *workspace, const char *kind,
+			   const char *name, int len, ResolveResult *out)
+{
+	Oid			save_user;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(tasks_extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	resolve_record_scoped(workspace, kind, name, len, out);
+	SetUserIdAndSecContext(save_user, save_sec);
 }

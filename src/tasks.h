@@ -221,6 +221,9 @@ extern void identity_current(TaskIdentity *id);
 extern bool identity_has_scope(const TaskIdentity *id, const char *scope);
 extern void tasks_define_gucs(void);
 
+/* The extension's owner, for the few audited reads that bypass row level security. */
+extern Oid	tasks_extension_owner(void);
+
 /* apikey.c: tasks.jwt_secret and HS256 signing of API keys */
 extern void apikey_define_gucs(void);
 
