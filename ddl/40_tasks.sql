@@ -71,7 +71,8 @@ AS $$
 DECLARE
 	result jsonb;
 BEGIN
-	SELECT tasks.task_json(tasks.current_workspace_id(), id) INTO result;
+	SELECT tasks.task_json(t.workspace_id, t.id) INTO result FROM tasks.tasks t
+	 WHERE t.workspace_id = tasks.current_workspace_id() AND t.id = task_get.id AND t.deleted_at IS NULL;
 	IF result IS NULL THEN
 		RAISE EXCEPTION 'task % not found', id
 			USING ERRCODE = 'P0002',

@@ -303,6 +303,9 @@ BEGIN
 	GRANT SELECT ON tasks.workspaces TO tasks_api;
 	GRANT SELECT ON tasks.members, tasks.statuses TO tasks_api;
 	GRANT SELECT, INSERT ON tasks.records, tasks.notes TO tasks_api;
+	GRANT DELETE ON tasks.notes TO tasks_api;
+	GRANT SELECT ON tasks.events, tasks.task_history TO tasks_api;
+	REVOKE EXECUTE ON FUNCTION tasks.task_purge(interval), tasks.events_purge(interval) FROM tasks_api;
 	GRANT SELECT, INSERT, UPDATE, DELETE ON tasks.tasks, tasks.task_assignees, tasks.task_links,
 		tasks.task_dependencies TO tasks_api;
 	GRANT SELECT, INSERT ON tasks.idempotency_keys TO tasks_api;

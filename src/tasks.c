@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "tasks.h"
+#include "lifecycle.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -21,6 +22,7 @@ _PG_init(void)
 {
 	tasks_define_gucs();
 	apikey_define_gucs();
+	lifecycle_define_gucs();
 	/* After every tasks.* setting is defined: drop placeholders for the rest. */
 	MarkGUCPrefixReserved("tasks");
 }
