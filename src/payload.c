@@ -102,6 +102,26 @@ payload_text(const PayloadField *f, TaskProblems *p, const char *path,
 	return pnstrdup(s, len);
 }
 
+/* Reads a uuid string value at path into out; false (problem recorded) when it is not one. */
+bool
+payload_uuid_value(const JsonbValue *v, const char *path, pg_uuid_t *out, TaskProblems *p)
+{
+	char	   *s;
+
+	if (v->type != jbvString)
+	{
+		problem_add(p, path, "invalid_type", "must be a uuid string, not %s", jsonb_type_name(v));
+		return false;
+	}
+	s = pnstrdup(v->val.string.val, Min(v->val.string.len, 64));
+	if (v->val.string.len > 36 || !payload_uuid(s, out))
+	{
+		problem_add(p, path, "invalid_uuid", "must be a uuid");
+		return false;
+	}
+	return true;
+}
+
 /* Parses s (NUL-terminated) as a canonical uuid without raising. */
 bool
 payload_uuid(const char *s, pg_uuid_t *out)

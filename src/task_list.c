@@ -154,25 +154,6 @@ list_is_relation(const char *s)
 	return true;
 }
 
-/* A uuid from a jsonb string value; false (reported) when it is not one. */
-static bool
-list_uuid_value(const JsonbValue *v, const char *path, pg_uuid_t *out, TaskProblems *p)
-{
-	char	   *s;
-
-	if (v->type != jbvString)
-	{
-		problem_add(p, path, "invalid_type", "must be a uuid string, not %s", jsonb_type_name(v));
-		return false;
-	}
-	s = pnstrdup(v->val.string.val, Min(v->val.string.len, 64));
-	if (v->val.string.len > 36 || !payload_uuid(s, out))
-	{
-		problem_add(p, path, "invalid_uuid", "must be a uuid");
-		return false;
-	}
-	return true;
-}
 
 /* A boolean key: -1 absent or null, else 0 / 1 (a non-boolean is reported). */
 static int
@@ -254,7 +235,7 @@ list_parse_links(Jsonb *filter, ListFilter *f, TaskProblems *p)
 
 	payload_get(filter, "record_id", &pf);
 	if (pf.present && !pf.is_null)
-		f->has_record = list_uuid_value(&pf.value, "/record_id", &f->record_id, p);
+		f->has_record = payload_uuid_value(&pf.value, "/record_id", &f->record_id, p);
 
 	payload_get(filter, "kind", &pf);
 	f->kind = payload_text(&pf, p, "/kind", false, true, 1, TASKS_MAX_SHORT_TEXT);
@@ -306,7 +287,7 @@ list_parse_assignee(Jsonb *filter, const TaskIdentity *who, ListFilter *f, TaskP
 			problem_add(p, "/assignee_id", "invalid_type", "must be a uuid string or \"me\", not %s",
 						jsonb_type_name(&pf.value));
 		else
-			f->has_assignee = list_uuid_value(&pf.value, "/assignee_id", &f->assignee_id, p);
+			f->has_assignee = payload_uuid_value(&pf.value, "/assignee_id", &f->assignee_id, p);
 	}
 	f->unassigned = list_bool(filter, "unassigned", p);
 	if (f->unassigned == 1 && pf.present && !pf.is_null)
@@ -349,7 +330,7 @@ list_parse_status(Jsonb *filter, ListFilter *f, TaskProblems *p)
 	{
 		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
 
-		if (list_uuid_value(lfirst(lc), lfirst(pc), u, p))
+		if (payload_uuid_value(lfirst(lc), lfirst(pc), u, p))
 			f->status_ids = lappend(f->status_ids, u);
 	}
 }

@@ -128,25 +128,6 @@ read_enum(Jsonb *obj, const char *key, const char *const *allowed, TaskProblems 
 	return NULL;
 }
 
-/* Reads a uuid string at path into out; false when absent, null or invalid. */
-static bool
-read_uuid_value(const JsonbValue *v, const char *path, pg_uuid_t *out, TaskProblems *p)
-{
-	char	   *s;
-
-	if (v->type != jbvString)
-	{
-		problem_add(p, path, "invalid_type", "must be a uuid string, not %s", jsonb_type_name(v));
-		return false;
-	}
-	s = pnstrdup(v->val.string.val, Min(v->val.string.len, 64));
-	if (v->val.string.len > 36 || !payload_uuid(s, out))
-	{
-		problem_add(p, path, "invalid_uuid", "must be a uuid");
-		return false;
-	}
-	return true;
-}
 
 /* Reads an optional uuid field. */
 static bool
@@ -157,7 +138,7 @@ read_uuid_field(Jsonb *obj, const char *key, pg_uuid_t *out, TaskProblems *p)
 	payload_get(obj, key, &f);
 	if (!f.present || f.is_null)
 		return false;
-	return read_uuid_value(&f.value, psprintf("/%s", key), out, p);
+	return payload_uuid_value(&f.value, psprintf("/%s", key), out, p);
 }
 
 /* Returns the array container of field f, or NULL (problem recorded if wrong type). */
@@ -198,7 +179,7 @@ read_uuid_items(JsonbContainer *c, const char *path, List **paths, TaskProblems 
 		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!read_uuid_value(v, ipath, &u, p))
+		if (!payload_uuid_value(v, ipath, &u, p))
 			continue;
 		foreach(lc, out)
 			if (memcmp(lfirst(lc), &u, sizeof(u)) == 0)
@@ -627,7 +608,7 @@ parse_link_items(JsonbContainer *c, const char *base, TaskDraft *d, TaskProblems
 			kind = NULL;
 		}
 		if (idf.present && !idf.is_null)
-			has_id = read_uuid_value(&idf.value, psprintf("%s/id", ipath), &id, p);
+			has_id = payload_uuid_value(&idf.value, psprintf("%s/id", ipath), &id, p);
 		else if (nf.present && !nf.is_null)
 			name = payload_text(&nf, p, psprintf("%s/name", ipath), false, false, 1, TASKS_MAX_NAME);
 		else
@@ -680,7 +661,7 @@ parse_link_removes(JsonbContainer *c, const char *base, TaskProblems *p)
 			ok = false;
 		}
 		else
-			ok = read_uuid_value(&idf.value, r->path, &r->record_id, p);
+			ok = payload_uuid_value(&idf.value, r->path, &r->record_id, p);
 		if (!(kf.present && !kf.is_null) && !(rf.present && !rf.is_null))
 			problem_add(p, ipath, "required", "needs \"relation\" or \"kind\"");
 		if (ok && r->relation != NULL)
@@ -791,7 +772,7 @@ parse_kind_key(Jsonb *obj, const char *key, int keylen, TaskDraft *d, TaskPatch 
 	{
 		pg_uuid_t	id;
 
-		if (read_uuid_value(&f.value, path, &id, p))
+		if (payload_uuid_value(&f.value, path, &id, p))
 			add_link(d, kind, kind, false, &id, NULL, path);
 	}
 	else

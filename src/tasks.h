@@ -94,6 +94,8 @@ extern void payload_get_container(JsonbContainer *c, const char *key, PayloadFie
 extern char *payload_text(const PayloadField *f, TaskProblems *p, const char *path,
 						  bool required, bool nullable, int min_chars, int max_chars);
 extern bool payload_uuid(const char *s, pg_uuid_t *out);
+extern bool payload_uuid_value(const JsonbValue *v, const char *path, pg_uuid_t *out,
+							   TaskProblems *p);
 extern const char *jsonb_type_name(const JsonbValue *v);
 
 /* Whether key (len bytes) is one of the NULL-terminated list. */
