@@ -49,12 +49,12 @@ CREATE FUNCTION tasks.name_key(text) RETURNS text
 	AS 'MODULE_PATHNAME', 'tasks_name_key'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasks.name_key(text) IS
-	'tasks.name_norm() with its words sorted, so "Müller, Hans" and "Hans Müller" agree.';
+	'tasks.name_norm() with its words sorted, so "Mueller, Hans" and "Hans Mueller" agree.';
 CREATE FUNCTION tasks.name_fold(text) RETURNS text
 	AS 'MODULE_PATHNAME', 'tasks_name_fold'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasks.name_fold(text) IS
-	'tasks.name_key() with German transliterations folded (ae, oe, ue to a, o, u), so "Mueller" and "Müller" agree.';
+	'tasks.name_key() with German transliterations folded (ae, oe, ue to a, o, u), so "Mueller" and "Mueller" agree.';
 
 -- Tenants.
 CREATE TABLE tasks.workspaces (

@@ -326,7 +326,8 @@ BEGIN
 	   AND NOT EXISTS (SELECT 1 FROM tasks.record_kinds k WHERE k.kind = payload ->> 'kind') THEN
 		problems := problems || tasks._problem('/kind', 'unknown_kind', 'is not a record kind of this service (see tasks.record_kinds)');
 	END IF;
-	IF jsonb_typeof(payload -> 'name') = 'string' AND tasks.name_norm(payload ->> 'name') = '' THEN
+	IF jsonb_typeof(payload -> 'name') = 'string' AND char_length(payload ->> 'name') <= 500
+	   AND tasks.name_norm(payload ->> 'name') = '' THEN
 		problems := problems || tasks._problem('/name', 'invalid_value', 'must contain a letter or digit');
 	END IF;
 	IF payload ? 'data' AND jsonb_typeof(payload -> 'data') <> 'object' THEN

@@ -30,7 +30,7 @@ EXCEPTION WHEN no_data_found THEN
 	RETURN jsonb_build_object('code', 'not_found', 'message', format('task %s not found', id));
 END
 $$;
-COMMENT ON FUNCTION tasks_v1.task_get(uuid) IS 'GET /rpc/task_get?id=…: one task of the caller''s workspace.';
+COMMENT ON FUNCTION tasks_v1.task_get(uuid) IS 'GET /rpc/task_get?id=...: one task of the caller''s workspace.';
 
 CREATE FUNCTION tasks_v1.resolve(kind text, name text) RETURNS jsonb
 LANGUAGE sql STABLE
@@ -39,7 +39,7 @@ BEGIN ATOMIC
 	SELECT tasks.resolve(resolve.kind, resolve.name);
 END;
 COMMENT ON FUNCTION tasks_v1.resolve(text, text) IS
-	'GET /rpc/resolve?kind=contact&name=…: how a name would resolve in the caller''s workspace (preview, nothing stored).';
+	'GET /rpc/resolve?kind=contact&name=...: how a name would resolve in the caller''s workspace (preview, nothing stored).';
 
 CREATE VIEW tasks_v1.tasks WITH (security_invoker = true) AS
 	SELECT t.id, t.title, t.description, s.name AS status, s.category AS status_category, t.priority,
@@ -77,7 +77,7 @@ CREATE TABLE tasks.idempotency_keys (
 	workspace_id uuid NOT NULL REFERENCES tasks.workspaces (id) ON DELETE CASCADE,
 	operation	text NOT NULL,
 	key			text NOT NULL CHECK (pg_catalog.char_length(key) BETWEEN 1 AND 255),
-	request		jsonb NOT NULL,
+	request_hash bytea NOT NULL,		-- SHA-256 of the request body's jsonb text
 	status		integer NOT NULL,
 	response	jsonb NOT NULL,
 	headers		jsonb,				-- response headers to replay (e.g. Location)

@@ -270,7 +270,7 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT tasks.task_history(task_history.id, false);
 END;
-COMMENT ON FUNCTION tasks_v1.task_history(uuid) IS 'GET /rpc/task_history?id=…: the field history of a task of the caller''s workspace.';
+COMMENT ON FUNCTION tasks_v1.task_history(uuid) IS 'GET /rpc/task_history?id=...: the field history of a task of the caller''s workspace.';
 
 CREATE FUNCTION tasks_v1.events_since(after bigint DEFAULT 0, max_events integer DEFAULT 100) RETURNS jsonb
 LANGUAGE sql STABLE
@@ -279,7 +279,7 @@ BEGIN ATOMIC
 	SELECT tasks.events_since(events_since.after, events_since.max_events);
 END;
 COMMENT ON FUNCTION tasks_v1.events_since(bigint, integer) IS
-	'GET /rpc/events_since?after=…&max_events=…: the caller''s workspace''s committed events after a position.';
+	'GET /rpc/events_since?after=...&max_events=...: the caller''s workspace''s committed events after a position.';
 
 CREATE FUNCTION tasks_vambe.task_delete(jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'tasks_vambe_task_delete'

@@ -151,7 +151,7 @@ CREATE FUNCTION tasks_lightfield.task_retrieve(id text) RETURNS jsonb
 	LANGUAGE C STABLE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tasks_lightfield.task_retrieve(text) IS
-	'Lightfield task.retrieve (GET /v1/tasks/{id}), as GET /rpc/task_retrieve?id=…. Needs tasks:read. 200 with the task record; PT404 {"error": {"type": "not_found", "message"}} for an id that is not a live task of the workspace; PT403 without the scope.';
+	'Lightfield task.retrieve (GET /v1/tasks/{id}), as GET /rpc/task_retrieve?id=.... Needs tasks:read. 200 with the task record; PT404 {"error": {"type": "not_found", "message"}} for an id that is not a live task of the workspace; PT403 without the scope.';
 
 -- Vambe: GET /api/public/tasks.
 CREATE FUNCTION tasks_vambe.task_list(jsonb) RETURNS jsonb

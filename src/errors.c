@@ -15,12 +15,20 @@
 #include "tasks.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+
+/*
+ * At most this many problems are kept; the rest are counted.  A body with a
+ * million unknown keys must not produce an error body four times its size.
+ */
+#define PROBLEMS_KEPT 100
 
 /* Starts an empty problem list. */
 void
 problems_init(TaskProblems *p)
 {
 	p->items = NIL;
+	p->dropped = 0;
 }
 
 static void problem_append(TaskProblems *p, const char *path, const char *code,
@@ -32,9 +40,17 @@ static void
 problem_append(TaskProblems *p, const char *path, const char *code,
 			   const char *extra_json, const char *fmt, va_list args)
 {
-	TaskProblem *item = palloc0(sizeof(TaskProblem));
+	TaskProblem *item;
 	StringInfoData msg;
 
+	/* Validators call this from loops over untrusted input. */
+	CHECK_FOR_INTERRUPTS();
+	if (list_length(p->items) >= PROBLEMS_KEPT)
+	{
+		p->dropped++;
+		return;
+	}
+	item = palloc0(sizeof(TaskProblem));
 	initStringInfo(&msg);
 	for (;;)
 	{
@@ -146,6 +162,9 @@ problems_json(const TaskProblems *p)
 			appendStringInfo(&buf, ", %s", item->extra_json);
 		appendStringInfoChar(&buf, '}');
 	}
+	if (p->dropped > 0)
+		appendStringInfo(&buf, ", {\"path\": \"\", \"code\": \"too_many_problems\","
+						 " \"message\": \"%d more problems not shown\"}", p->dropped);
 	appendStringInfoChar(&buf, ']');
 	return buf.data;
 }

@@ -163,7 +163,7 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	store_plan(&plan,
-			   "SELECT k.request = $4, k.status, k.response,"
+			   "SELECT k.request_hash = sha256(convert_to($4::text, 'UTF8')), k.status, k.response,"
 			   " (coalesce(k.headers, '[]') || '[{\"Idempotent-Replayed\": \"true\"}]')::text"
 			   " FROM tasks.idempotency_keys k"
 			   " WHERE k.workspace_id = $1 AND k.operation = $2 AND k.key = $3",
@@ -197,7 +197,11 @@ idempotency_check(const Endpoint *ep, Idempotency *idem, Jsonb *body, Datum *out
 	return true;
 }
 
-/* Stores a success (status, body, headers) under the key, in the caller's (sub)transaction. */
+/*
+ * Stores a success (status, body, headers) under the key, in the caller's
+ * (sub)transaction.  Only a SHA-256 of the request is kept: a body can be
+ * large, and equal jsonb prints equal text (keys sorted, duplicates gone).
+ */
 static void
 idempotency_store(const Endpoint *ep, Idempotency *idem, Jsonb *body, int status, Datum response,
 				  const char *headers_json)
@@ -218,8 +222,9 @@ idempotency_store(const Endpoint *ep, Idempotency *idem, Jsonb *body, int status
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	store_plan(&plan,
-			   "INSERT INTO tasks.idempotency_keys (workspace_id, operation, key, request, status, response, headers)"
-			   " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING",
+			   "INSERT INTO tasks.idempotency_keys (workspace_id, operation, key, request_hash, status, response, headers)"
+			   " VALUES ($1, $2, $3, sha256(convert_to($4::text, 'UTF8')), $5, $6, $7::jsonb)"
+			   " ON CONFLICT DO NOTHING",
 			   7, types);
 	if (SPI_execute_plan(plan, v, n, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "idempotency insert failed");

@@ -40,9 +40,10 @@
  * encoding is neither UTF-8 nor SQL_ASCII the conversion to and from UTF-8
  * uses the server's default conversion.
  *
- * Input longer than NAME_NORM_MAX_BYTES raises 22001; record names are at
- * most TASKS_MAX_NAME characters, so the limit only stops abuse of the SQL
- * functions.
+ * Input longer than NAME_NORM_MAX_BYTES (8 kB) raises 22001.  Record names
+ * are at most TASKS_MAX_NAME characters, so the limit only stops abuse; it
+ * is small because PostgreSQL's unicode_normalize() is quadratic in a run
+ * of combining marks and cannot be interrupted (20k marks took seconds).
  *
  *-------------------------------------------------------------------------
  */
@@ -53,7 +54,7 @@
 #include "miscadmin.h"
 
 /* Largest input accepted, in bytes (server encoding). */
-#define NAME_NORM_MAX_BYTES		(1024 * 1024)
+#define NAME_NORM_MAX_BYTES		8192
 
 /* Worst case of output code points per input code point ("shch"). */
 #define NAME_NORM_MAX_EXPANSION	4

@@ -50,7 +50,8 @@ typedef struct TaskProblem
 
 typedef struct TaskProblems
 {
-	List	   *items;			/* of TaskProblem * */
+	List	   *items;			/* of TaskProblem *, at most 100 */
+	int			dropped;		/* problems beyond those, counted only */
 } TaskProblems;
 
 extern void problems_init(TaskProblems *p);
