@@ -52,6 +52,9 @@ REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=pg_trgm --load-exte
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
 
+# t/*.pl (PostgreSQL::Test::Cluster; needs libipc-run-perl): make installcheck runs them too.
+TAP_TESTS = 1
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -36,7 +36,7 @@ run_suites() {
 	echo "    server $(psql -XAtc 'SHOW server_version') on ${PGHOST:-}:${PGPORT:-} as ${PGUSER:-}"
 	if [ "$1" -gt 0 ]; then
 		say "pg_regress: $1 test(s)"
-		make installcheck PG_CONFIG="$PG_CONFIG" ISOLATION= >regress-run.log 2>&1 || rc=1
+		make installcheck PG_CONFIG="$PG_CONFIG" ISOLATION= TAP_TESTS= >regress-run.log 2>&1 || rc=1
 		grep -E "$RESULT_RE" regress-run.log | sed 's/^/    /' || true
 	fi
 	if [ "$2" -gt 0 ]; then
@@ -47,7 +47,7 @@ run_suites() {
 			sleep 0.5
 		done
 		say "isolation: $2 spec(s)"
-		make installcheck PG_CONFIG="$PG_CONFIG" REGRESS= >isolation-run.log 2>&1 || rc=1
+		make installcheck PG_CONFIG="$PG_CONFIG" REGRESS= TAP_TESTS= >isolation-run.log 2>&1 || rc=1
 		grep -E "$RESULT_RE" isolation-run.log | sed 's/^/    /' || true
 	fi
 	if [ -f test/http/run.py ]; then
@@ -55,6 +55,19 @@ run_suites() {
 		psql -XAtqc 'DROP DATABASE IF EXISTS tasks_http' -c 'CREATE DATABASE tasks_http' >/dev/null
 		PGDATABASE=tasks_http /usr/bin/python3 test/http/run.py >http-run.log 2>&1 || rc=1
 		grep -E '^(not )?ok - ' http-run.log | sed 's/^/    /' || true
+	fi
+	# The payload fuzzer in CI mode (doc/hardening.md): its own database here.
+	if [ -f test/fuzz/fuzz_payloads.py ]; then
+		say "fuzz: 2,000 payloads (test/fuzz)"
+		/usr/bin/python3 test/fuzz/fuzz_payloads.py --setup --dbname tasks_fuzz --count 2000 \
+			--out "$PWD/fuzz-reproducers" >fuzz-run.log 2>&1 || rc=1
+		grep -E '^FINDING|^[0-9]+ passed, [0-9]+ failed$' fuzz-run.log | sed 's/^/    /' || true
+	fi
+	# TAP tests (t/*.pl) start their own clusters; the slow ones only with TASKS_SLOW_TESTS=1.
+	if compgen -G 't/*.pl' >/dev/null; then
+		say "TAP: $(echo t/*.pl | wc -w) test(s)"
+		make installcheck PG_CONFIG="$PG_CONFIG" REGRESS= ISOLATION= TAP_TESTS=1 >tap-run.log 2>&1 || rc=1
+		grep -E '^t/[^ ]+\.pl \.+' tap-run.log | sed 's/^/    /' || true
 	fi
 	return "$rc"
 }
@@ -147,6 +160,23 @@ main() {
 			failed_names+=("http (runner)")
 		fi
 	fi
+	# The fuzzer counts as one test, each TAP file as one.
+	if [ -f "$tree/test/fuzz/fuzz_payloads.py" ]; then
+		if grep -qE '^[0-9]+ passed, 0 failed$' "$tree/fuzz-run.log" 2>/dev/null; then
+			passed=$((passed + 1))
+		else
+			failed_names+=("fuzz")
+		fi
+	fi
+	for f in "$tree"/t/*.pl; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f")
+		if grep -qE "^t/${name//./\\.} \.+ (ok|skipped)" "$tree/tap-run.log" 2>/dev/null; then
+			passed=$((passed + 1))
+		else
+			failed_names+=("$name (TAP)")
+		fi
+	done
 	failed=${#failed_names[@]}
 	FINAL_LINE="$passed passed, $failed failed"
 
@@ -158,6 +188,14 @@ main() {
 		# A suite that stopped before producing diffs: show why.
 		if [ ! -s "$tree/regression.diffs" ]; then show_tail "$tree/regress-run.log"; fi
 		if [ ! -s "$tree/output_iso/regression.diffs" ]; then show_tail "$tree/isolation-run.log"; fi
+		if [ -f "$tree/fuzz-run.log" ] && ! grep -qE '^[0-9]+ passed, 0 failed$' "$tree/fuzz-run.log"; then
+			echo "----- fuzz-run.log (findings; reproducers in fuzz-reproducers/) -----"
+			grep -A3 -E '^FINDING|^Traceback' "$tree/fuzz-run.log" | head -n 60
+		fi
+		if [ -f "$tree/tap-run.log" ] && ! grep -q '^Result: PASS' "$tree/tap-run.log"; then
+			echo "----- tap-run.log (failures; logs in tmp_check/log) -----"
+			grep -E '^(not ok|#|t/)' "$tree/tap-run.log" | grep -v '^# TODO' | head -n 60
+		fi
 		if [ -f "$tree/http-run.log" ] && ! grep -qE '^[0-9]+ passed, 0 failed$' "$tree/http-run.log"; then
 			echo "----- http-run.log (failures) -----"
 			grep -vE '^ok - ' "$tree/http-run.log" | head -n 60
