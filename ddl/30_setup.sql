@@ -147,6 +147,10 @@ BEGIN
 	IF jsonb_typeof(payload -> 'slug') = 'string' AND EXISTS (SELECT 1 FROM tasks.workspaces w WHERE w.slug = payload ->> 'slug') THEN
 		problems := problems || tasks._problem('/slug', 'duplicate', 'another workspace has this slug');
 	END IF;
+	IF jsonb_typeof(payload -> 'id') = 'string' AND tasks._check_uuid(payload, 'id') = '[]'
+	   AND EXISTS (SELECT 1 FROM tasks.workspaces w WHERE w.id = (payload ->> 'id')::uuid) THEN
+		problems := problems || tasks._problem('/id', 'duplicate', 'a workspace with this id exists');
+	END IF;
 	PERFORM tasks._raise_problems('workspace', problems);
 
 	INSERT INTO tasks.workspaces (id, name, slug, settings)
@@ -275,6 +279,10 @@ BEGIN
 		SELECT 1 FROM tasks.members x WHERE x.workspace_id = ws AND lower(x.email) = lower(payload ->> 'email')) THEN
 		problems := problems || tasks._problem('/email', 'duplicate', 'another member of this workspace has this e-mail');
 	END IF;
+	IF jsonb_typeof(payload -> 'id') = 'string' AND tasks._check_uuid(payload, 'id') = '[]'
+	   AND EXISTS (SELECT 1 FROM tasks.members x WHERE x.workspace_id = ws AND x.id = (payload ->> 'id')::uuid) THEN
+		problems := problems || tasks._problem('/id', 'duplicate', 'a member with this id exists in this workspace');
+	END IF;
 	PERFORM tasks._raise_problems(what, problems);
 
 	INSERT INTO tasks.members (workspace_id, id, kind, name, email, scopes, active, data)
@@ -332,6 +340,10 @@ BEGIN
 	END IF;
 	IF payload ? 'data' AND jsonb_typeof(payload -> 'data') <> 'object' THEN
 		problems := problems || tasks._problem('/data', 'invalid_type', 'must be an object');
+	END IF;
+	IF jsonb_typeof(payload -> 'id') = 'string' AND tasks._check_uuid(payload, 'id') = '[]'
+	   AND EXISTS (SELECT 1 FROM tasks.records x WHERE x.workspace_id = ws AND x.id = (payload ->> 'id')::uuid) THEN
+		problems := problems || tasks._problem('/id', 'duplicate', 'a record with this id exists in this workspace');
 	END IF;
 	PERFORM tasks._raise_problems('record', problems);
 

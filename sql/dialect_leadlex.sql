@@ -50,12 +50,14 @@ SELECT pg_temp.try('{"title": "t", "company_name": "Globex"}') #>> '{data,title}
 SELECT pg_temp.code('{"deal_id": "00000000-0000-7000-8500-000000000405"}');
 SELECT pg_temp.code('{"title": "", "deal_id": "00000000-0000-7000-8500-000000000405"}');
 SELECT pg_temp.code('{"title": 7, "deal_id": "00000000-0000-7000-8500-000000000405"}');
+SELECT jsonb_array_length(pg_temp.try('{"title": 7, "deal_id": "00000000-0000-7000-8500-000000000405"}') #> '{body,error,details}') AS reported_once;
 -- contact names: fuzzy inside the workspace, ambiguous refused with candidates
 SELECT pg_temp.try('{"title": "t", "contact_name": "hans mueller"}') #>> '{data,contact_id}' AS transliterated;
 SELECT pg_temp.try('{"title": "t", "contact_name": "Müller, Hans"}') #>> '{data,contact_id}' AS last_first;
 SELECT jsonb_pretty(pg_temp.try('{"title": "t", "contact_name": "Anna Schmidt"}'));
 SELECT pg_temp.code('{"title": "t", "contact_name": "Zebediah Quux"}');
 SELECT pg_temp.try('{"title": "t", "contact_id": "00000000-0000-7000-8500-000000000402", "contact_name": "Hans Müller"}') #>> '{data,contact_id}' AS id_wins_over_name;
+SELECT pg_temp.code(format('{"title": "t", "contact_id": "00000000-0000-7000-8500-000000000402", "contact_name": "%s"}', repeat('x', 501)));
 -- ids must belong to the workspace; another workspace's ids look like ids that do not exist
 SELECT pg_temp.try('{"title": "t", "contact_id": "00000000-0000-7000-8500-000000000301"}');
 SELECT pg_temp.try('{"title": "t", "contact_id": "00000000-0000-7000-8500-0000000003ff"}');

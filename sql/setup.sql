@@ -15,6 +15,7 @@ SELECT jsonb_pretty(tasks.workspace_create('{"id": "00000000-0000-7000-8000-0000
 SELECT pg_temp.try($$SELECT tasks.workspace_create('{"name": ""}')$$);
 SELECT pg_temp.try($$SELECT tasks.workspace_create('{"name": 5, "slug": "Bad Slug", "colour": 1}')$$);
 SELECT pg_temp.try($$SELECT tasks.workspace_create('{"name": "Dup", "slug": "acme"}')$$);
+SELECT pg_temp.try($$SELECT tasks.workspace_create('{"id": "00000000-0000-7000-8000-000000000a01", "name": "Same id"}')$$);
 SELECT pg_temp.try($$SELECT tasks.workspace_create('[1]')$$);
 SELECT pg_temp.try($$SELECT tasks.workspace_create('{"name": "No initial", "statuses": [{"name": "A", "category": "todo"}]}')$$);
 SELECT pg_temp.try($$SELECT tasks.workspace_create('{"name": "Bad status", "statuses": [{"name": "A", "category": "open", "initial": true, "color": "blue"}]}')$$);
@@ -32,9 +33,11 @@ SET tasks.workspace_id = '00000000-0000-7000-8000-000000000a01';
 SELECT tasks.member_create('{"id": "00000000-0000-7000-8000-00000000b001", "name": "Ana Rojas", "email": "ana@acme.test", "scopes": ["tasks:create"]}') - 'workspace_id';
 SELECT tasks.agent_create('{"id": "00000000-0000-7000-8000-00000000b002", "name": "triage-bot"}') ->> 'kind' AS agent_kind;
 SELECT pg_temp.try($$SELECT tasks.member_create('{"name": "Ana Two", "email": "ANA@acme.test"}')$$);
+SELECT pg_temp.try($$SELECT tasks.member_create('{"id": "00000000-0000-7000-8000-00000000b001", "name": "Same id"}')$$);
 SELECT pg_temp.try($$SELECT tasks.member_create('{"name": "", "email": "not-an-email", "scopes": "all", "active": "yes"}')$$);
 SELECT tasks.record_create('{"id": "00000000-0000-7000-8000-00000000c001", "kind": "contact", "name": "Hans Müller"}') - 'workspace_id';
 SELECT pg_temp.try($$SELECT tasks.record_create('{"kind": "planet", "name": "Mars"}')$$);
+SELECT pg_temp.try($$SELECT tasks.record_create('{"id": "00000000-0000-7000-8000-00000000c001", "kind": "contact", "name": "Same id"}')$$);
 SELECT pg_temp.try($$SELECT tasks.record_create('{"kind": "contact", "name": "!!!"}')$$);
 SELECT pg_temp.try($$SELECT tasks.record_create('{"kind": "contact"}')$$);
 -- a new kind is an INSERT, not a code change

@@ -17,6 +17,7 @@
 #include "tasks.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -154,6 +155,23 @@ leadlex_created(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 		dialect_put_text(ctx, "created_at", created);
 }
 
+/*
+ * Reads a name field, checked even when an id given alongside will win (so
+ * a call is never accepted with a name the native API would refuse).
+ */
+static char *
+leadlex_name(Jsonb *body, const char *field, TaskProblems *p)
+{
+	char	   *name = leadlex_string(body, field, p);
+
+	if (name != NULL && pg_mbstrlen_with_len(name, strlen(name)) > TASKS_MAX_NAME)
+	{
+		leadlex_invalid(p, field, "%s must be at most %d characters", field, TASKS_MAX_NAME);
+		return NULL;
+	}
+	return name;
+}
+
 /* Parent links, assignee and names; returns whether any parent was given. */
 static bool
 leadlex_links(Jsonb *body, DialectContext *ctx, TaskProblems *p)
@@ -173,13 +191,13 @@ leadlex_links(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 		parent |= (id != NULL);
 	}
 	/* A name counts as a parent when it resolves; an id given alongside wins. */
-	if ((name = leadlex_string(body, "contact_name", p)) != NULL && name[0] != '\0')
+	if ((name = leadlex_name(body, "contact_name", p)) != NULL && name[0] != '\0')
 	{
 		if (!dialect_has_link(ctx, "contact"))
 			dialect_add_link(ctx, "contact", NULL, NULL, name, "contact_name");
 		parent = true;
 	}
-	if ((name = leadlex_string(body, "company_name", p)) != NULL && name[0] != '\0')
+	if ((name = leadlex_name(body, "company_name", p)) != NULL && name[0] != '\0')
 	{
 		if (!dialect_has_link(ctx, "company"))
 			dialect_add_link(ctx, "company", NULL, NULL, name, "company_name");
@@ -195,6 +213,7 @@ leadlex_translate(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 	char	   *title,
 			   *s;
 	ListCell   *lc;
+	int			nproblems;
 
 	if (!JB_ROOT_IS_OBJECT(body) || JB_ROOT_IS_SCALAR(body))
 	{
@@ -204,8 +223,9 @@ leadlex_translate(Jsonb *body, DialectContext *ctx, TaskProblems *p)
 	foreach(lc, payload_unknown_keys(&body->root, leadlex_fields))
 		leadlex_invalid(p, lfirst(lc), "Unknown field: %s", (char *) lfirst(lc));
 
+	nproblems = list_length(p->items);
 	title = leadlex_string(body, "title", p);
-	if (title == NULL || title[0] == '\0')
+	if ((title == NULL && list_length(p->items) == nproblems) || (title != NULL && title[0] == '\0'))
 		leadlex_invalid(p, "title", "title is required");
 	else
 		dialect_put_text(ctx, "title", title);

@@ -386,7 +386,8 @@ lightfield_ids(const JsonbValue *v, const char *param, bool *bad, TaskProblems *
 		return NIL;
 	}
 	c = v->val.binary.data;
-	if (JsonContainerSize(c) > TASKS_MAX_ITEMS)
+	/* Absurd arrays stop here; the real limit is checked after de-duplication. */
+	if (JsonContainerSize(c) > 10 * TASKS_MAX_ITEMS)
 	{
 		problem_add(p, param, LF_UNPROCESSABLE, "%s takes at most %d entity IDs", param, TASKS_MAX_ITEMS);
 		*bad = true;
@@ -445,6 +446,12 @@ lightfield_relation(JsonbContainer *c, const LightfieldRelation *r, DialectConte
 	{
 		problem_add(p, param, "invalid_type", "%s is a has_one relationship: give one entity ID, not %d",
 					param, list_length(ids));
+		return;
+	}
+	/* After the 400 checks, so that a 400 always wins over this 422. */
+	if (list_length(ids) > TASKS_MAX_ITEMS)
+	{
+		problem_add(p, param, LF_UNPROCESSABLE, "%s takes at most %d entity IDs", param, TASKS_MAX_ITEMS);
 		return;
 	}
 	if (r->kind != NULL && (call->nlinks += list_length(ids)) > TASKS_MAX_ITEMS)
