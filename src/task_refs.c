@@ -142,7 +142,22 @@ check_members(TaskDraft *d, TaskProblems *p)
 	}
 }
 
-/* Links given by id must name a live record of that kind in the workspace. */
+/* Whether a link has a record id to check: given, or resolved from a name. */
+static bool
+link_has_id(const TaskLink *l)
+{
+	return !l->by_name || l->resolved_json != NULL;
+}
+
+/*
+ * Every linked record (given by id, or resolved from a name) must be a live
+ * record of that kind in the workspace.  The rows are locked FOR KEY SHARE,
+ * as the foreign key check would: a concurrent delete of the record makes
+ * this wait, and then the link is reported not_found instead of failing
+ * later with a raw foreign key error.  Row locks need UPDATE privilege,
+ * which API roles do not have, so the read runs as the extension's owner;
+ * it filters on the caller's (checked) workspace explicitly.
+ */
 static void
 check_link_ids(TaskDraft *d, TaskProblems *p)
 {
@@ -151,31 +166,37 @@ check_link_ids(TaskDraft *d, TaskProblems *p)
 	Datum		values[2];
 	List	   *ids = NIL;
 	ListCell   *lc;
+	Oid			save_user;
+	int			save_sec;
 
 	foreach(lc, d->links)
 	{
 		TaskLink   *l = lfirst(lc);
 
-		if (!l->by_name)
+		if (link_has_id(l))
 			ids = lappend(ids, &l->record_id);
 	}
 	if (ids == NIL)
 		return;
-	store_plan(&plan,
-			   "SELECT r.id, r.kind FROM tasks.records r"
-			   " WHERE r.workspace_id = $1 AND r.id = ANY ($2) AND r.deleted_at IS NULL",
-			   2, types);
 	values[0] = UUIDPGetDatum(&d->workspace_id);
 	values[1] = uuid_list_array(ids);
-	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(tasks_extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	store_plan(&plan,
+			   "SELECT r.id, r.kind FROM tasks.records r"
+			   " WHERE r.workspace_id = $1 AND r.id = ANY ($2) AND r.deleted_at IS NULL"
+			   " FOR KEY SHARE OF r",
+			   2, types);
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "record lookup failed");
+	SetUserIdAndSecContext(save_user, save_sec);
 
 	foreach(lc, d->links)
 	{
 		TaskLink   *l = lfirst(lc);
 		bool		found = false;
 
-		if (l->by_name)
+		if (!link_has_id(l))
 			continue;
 		for (uint64 i = 0; i < SPI_processed && !found; i++)
 		{
@@ -295,8 +316,8 @@ check_refs(TaskDraft *d, bool with_status, TaskProblems *p)
 	if (with_status)
 		check_status(d, p);
 	check_members(d, p);
-	check_link_ids(d, p);
 	check_link_names(d, p);
+	check_link_ids(d, p);
 	check_dependencies(d, p);
 	check_external_id(d, p);
 }
