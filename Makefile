@@ -61,3 +61,11 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(DDL)
 	cat $^ > $@
+
+# Benchmarks against the floor, in a private build and a throwaway cluster
+# (bench/README.md); separate from the tests.  Quick mode by default:
+#   make bench BENCH_ARGS="--full"
+#   make bench BENCH_ARGS="--only resolve --resolve-sizes 1k,100k,1m"
+.PHONY: bench
+bench:
+	bench/run.sh $(BENCH_ARGS)
