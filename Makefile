@@ -32,9 +32,14 @@ OBJS = \
 	src/timeparse.o \
 	src/uuid7.o
 
-# The install script is assembled from one fragment per concern (ddl/NN_*.sql).
+# The install script of the current version (EXTVERSION, from tasks.control) is
+# assembled from one fragment per concern (ddl/NN_*.sql).  upgrade/ holds what
+# earlier versions need: each released version's install script, frozen
+# (tasks--X.sql, never edited), and the upgrade scripts (tasks--X--Y.sql).
+# All of them are installed; README "Upgrading" says how to cut a version.
 DDL = $(sort $(wildcard ddl/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(sort $(wildcard upgrade/$(EXTENSION)--*.sql)))
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasks - task service inside PostgreSQL"
 
@@ -61,6 +66,9 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(DDL)
 	cat $^ > $@
+
+# tasks.version() compiles the version in.
+src/tasks.o src/tasks.bc: $(EXTENSION).control
 
 # Benchmarks against the floor, in a private build and a throwaway cluster
 # (bench/README.md); separate from the tests.  Quick mode by default:
