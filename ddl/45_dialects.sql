@@ -3,8 +3,11 @@
 --
 -- Each dialect D has a schema tasks_D holding only its endpoints (what
 -- PostgREST exposes as the profile tasks_D); its response shaping lives in
--- schema tasks as tasks._D_response(workspace, task).  These helpers read
--- the canonical rows the way vendor responses need them.
+-- schema tasks as tasks._D_response(workspace, task), a C function running
+-- one kept query (src/dialect_D.c) that task_create shares.  These helpers
+-- read the canonical rows the way vendor responses need them; the responses
+-- write the same reads inline, since an SQL-language function called per row
+-- is parsed and planned again on every call.
 -- ---------------------------------------------------------------------------
 
 -- The first record linked under a relation (a has-one relationship), or NULL.

@@ -115,52 +115,23 @@ BEGIN ATOMIC
 	SELECT jsonb_build_object('cardinality', cardinality, 'objectType', object_type, 'values', ids);
 END;
 
+-- Built by one kept query in src/dialect_lightfield.c (shared with task_create), so
+-- no SQL-language function is parsed and planned again on every call.
 CREATE FUNCTION tasks._lightfield_response(workspace_id uuid, id uuid) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT jsonb_build_object(
-		'id', t.id,
-		'createdAt', tasks.format_instant(t.created_at),
-		'updatedAt', tasks.format_instant(t.updated_at),
-		'httpLink', CASE WHEN jsonb_typeof(w.settings -> 'lightfield_base_url') = 'string'
-							  AND w.settings ->> 'lightfield_base_url' <> ''
-						 THEN rtrim(w.settings ->> 'lightfield_base_url', '/') || '/tasks/' || t.id END,
-		'externalId', t.external_id,
-		'fields', jsonb_build_object(
-			'$title', jsonb_build_object('value', t.title, 'valueType', 'TEXT'),
-			'$status', jsonb_build_object('value', tasks._lightfield_status(s.category), 'valueType', 'SINGLE_SELECT'),
-			'$description', jsonb_build_object('value', t.description, 'valueType', 'MARKDOWN'),
-			'$dueAt', jsonb_build_object('value', coalesce(tasks.format_instant(t.due_at), to_char(t.due_date, 'YYYY-MM-DD')),
-										 'valueType', 'DATETIME')),
-		'relationships', jsonb_build_object(
-			'$assignedTo', tasks._lightfield_relationship('has_one', 'member', tasks._assignee_ids(t.workspace_id, t.id)),
-			'$account', tasks._lightfield_relationship('has_one', 'account', tasks._link_ids(t.workspace_id, t.id, 'account')),
-			'$opportunity', tasks._lightfield_relationship('has_one', 'opportunity',
-														   tasks._link_ids(t.workspace_id, t.id, 'opportunity')),
-			'$createdBy', tasks._lightfield_relationship('has_one', 'member',
-														 CASE WHEN t.created_by IS NULL THEN '[]'::jsonb
-															  ELSE jsonb_build_array(t.created_by) END),
-			'$note', tasks._lightfield_relationship('has_many', 'note',
-				(SELECT coalesce(jsonb_agg(n.id ORDER BY n.id), '[]'::jsonb) FROM tasks.notes n
-				  WHERE n.workspace_id = t.workspace_id AND n.task_id = t.id)))
-			|| coalesce((SELECT jsonb_object_agg(d.slug, tasks._lightfield_relationship(d.cardinality, d.kind,
-													tasks._link_ids(t.workspace_id, t.id, d.slug)))
-						   FROM tasks.relation_definitions d
-						  WHERE d.workspace_id = t.workspace_id AND d.object_type = 'task'), '{}'::jsonb))
-	  FROM tasks.tasks t
-	  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
-	  JOIN tasks.workspaces w ON w.id = t.workspace_id
-	 WHERE t.workspace_id = _lightfield_response.workspace_id AND t.id = _lightfield_response.id;
-END;
+	AS 'MODULE_PATHNAME', 'tasks_lightfield_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tasks._lightfield_response(uuid, uuid) IS
 	'The Lightfield record of one task: {id, createdAt, updatedAt, httpLink, externalId, fields, relationships}.';
 
+-- PL/pgSQL rather than BEGIN ATOMIC: the query is planned once per backend,
+-- not deserialised and planned again on every GET /v1/tasks/definitions.
 CREATE FUNCTION tasks._lightfield_definitions(workspace_id uuid) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT jsonb_build_object(
+AS $$
+BEGIN
+	RETURN jsonb_build_object(
 		'objectType', 'task',
 		'fieldDefinitions', '{
 			"$title": {"slug": "title", "label": "Title", "description": "Title of the task.",
@@ -201,7 +172,8 @@ BEGIN ATOMIC
 						   FROM tasks.relation_definitions d
 						  WHERE d.workspace_id = _lightfield_definitions.workspace_id AND d.object_type = 'task'),
 						'{}'::jsonb));
-END;
+END
+$$;
 COMMENT ON FUNCTION tasks._lightfield_definitions(uuid) IS
 	'The Lightfield TaskDefinitionsResponse of a workspace: the four system fields, the system relationships and the workspace''s custom relationships.';
 

@@ -18,36 +18,12 @@ END;
 COMMENT ON FUNCTION tasks._care_datetime(timestamptz) IS
 	'An instant as pydantic writes an aware UTC datetime: 2023-11-07T05:31:56Z, or 2023-11-07T05:31:56.123456Z; independent of TimeZone and DateStyle.';
 
+-- Built by one kept query in src/dialect_care.c (shared with task_create), so
+-- no SQL-language function is parsed and planned again on every call.
 CREATE FUNCTION tasks._care_response(workspace_id uuid, id uuid) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT jsonb_build_object(
-		'id', t.id,
-		'title', t.title,
-		'description', t.description,
-		'tags', to_jsonb(t.tags),
-		'deadline', tasks._care_datetime(coalesce(t.due_at, t.deadline)),
-		'created_at', tasks._care_datetime(t.created_at),
-		'updated_at', tasks._care_datetime(t.updated_at),
-		'priority', coalesce(t.priority, 'medium'),
-		'created_by_id', t.created_by,
-		'company_id', t.workspace_id,
-		'version', t.version,
-		'status', CASE WHEN s.category = ANY (ARRAY['done', 'cancelled']) THEN 'completed'
-					   WHEN s.category = ANY (ARRAY['in_progress', 'blocked']) THEN 'in_progress'
-					   ELSE 'pending' END,
-		'call_id', tasks._link_id(t.workspace_id, t.id, 'call'),
-		'fax_id', tasks._link_id(t.workspace_id, t.id, 'fax'),
-		'assistant_id', tasks._link_id(t.workspace_id, t.id, 'assistant'),
-		'session_id', tasks._link_id(t.workspace_id, t.id, 'session'),
-		'patient_id', tasks._link_id(t.workspace_id, t.id, 'patient'),
-		'type', t.type,
-		'external_message_ids', '{}'::jsonb)
-	  FROM tasks.tasks t
-	  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
-	 WHERE t.workspace_id = _care_response.workspace_id AND t.id = _care_response.id;
-END;
+	AS 'MODULE_PATHNAME', 'tasks_care_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tasks._care_response(uuid, uuid) IS 'The care response body (TaskResponse) of one task.';
 
 CREATE FUNCTION tasks_care.task_create(jsonb) RETURNS jsonb

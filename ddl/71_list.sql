@@ -49,6 +49,18 @@ CREATE INDEX tasks_list_priority_idx ON tasks.tasks
 -- call (~7 ms for this statement).  The generic plan is right for every call
 -- (ids are primary keys), so it is used from the first call on instead of
 -- after five custom ones.
+--
+-- Every child list is a LATERAL subquery keyed by (ws, t.id), and the member
+-- or record of each child row is a LATERAL lookup by its primary key: the
+-- planner can only answer them by probing the primary keys (notes_task_idx
+-- for notes) once per row, so the cost is that of the ids given, whatever
+-- the size of the workspace.  (OFFSET 0 keeps the member and record lookups
+-- from being flattened into a join, which the generic plan could answer by
+-- hashing every member or record of the workspace for each task.)  Grouping
+-- all children with task_id = ANY (task_ids), as 1.0 did, let the planner scan
+-- every assignee of every member of the workspace instead.
+-- The join conditions are plain uuid equalities, which are LEAKPROOF, so
+-- they stay index conditions under forced row level security too.
 CREATE FUNCTION tasks._task_json_batch(ws uuid, task_ids uuid[]) RETURNS TABLE (ord bigint, id uuid, task jsonb)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -57,32 +69,6 @@ AS $$
 #variable_conflict use_column
 BEGIN
 	RETURN QUERY
-		WITH asg AS (
-			SELECT a.task_id, jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'name', m.name)
-										ORDER BY m.kind DESC, m.name, m.id) AS j
-			  FROM tasks.task_assignees a
-			  JOIN tasks.members m ON m.workspace_id = a.workspace_id AND m.id = a.member_id
-			 WHERE a.workspace_id = ws AND a.task_id = ANY (task_ids)
-			 GROUP BY a.task_id),
-		lnk AS (
-			SELECT l.task_id, jsonb_agg(jsonb_build_object('relation', l.relation, 'kind', l.kind, 'id', r.id, 'name', r.name)
-										ORDER BY l.relation, r.name, r.id) AS j
-			  FROM tasks.task_links l
-			  JOIN tasks.records r ON r.workspace_id = l.workspace_id AND r.id = l.record_id
-			 WHERE l.workspace_id = ws AND l.task_id = ANY (task_ids)
-			 GROUP BY l.task_id),
-		dep AS (
-			SELECT d.task_id, jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id) AS j
-			  FROM tasks.task_dependencies d
-			 WHERE d.workspace_id = ws AND d.task_id = ANY (task_ids)
-			 GROUP BY d.task_id),
-		nts AS (
-			SELECT n.task_id, jsonb_agg(jsonb_build_object('id', n.id, 'body', n.body, 'kind', n.kind,
-														   'created_at', tasks.format_instant(n.created_at))
-										ORDER BY n.id) AS j
-			  FROM tasks.notes n
-			 WHERE n.workspace_id = ws AND n.task_id = ANY (task_ids)
-			 GROUP BY n.task_id)
 		SELECT u.o, t.id, jsonb_build_object(
 			'id', t.id,
 			'workspace_id', t.workspace_id,
@@ -114,10 +100,30 @@ BEGIN
 		  FROM unnest(task_ids) WITH ORDINALITY AS u(id, o)
 		  JOIN tasks.tasks t ON t.workspace_id = ws AND t.id = u.id
 		  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
-		  LEFT JOIN asg ON asg.task_id = t.id
-		  LEFT JOIN lnk ON lnk.task_id = t.id
-		  LEFT JOIN dep ON dep.task_id = t.id
-		  LEFT JOIN nts ON nts.task_id = t.id
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'name', m.name)
+							 ORDER BY m.kind DESC, m.name, m.id) AS j
+			  FROM tasks.task_assignees a
+			 CROSS JOIN LATERAL (SELECT m.id, m.kind, m.name FROM tasks.members m
+								  WHERE m.workspace_id = ws AND m.id = a.member_id OFFSET 0) AS m
+			 WHERE a.workspace_id = ws AND a.task_id = t.id) AS asg
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('relation', l.relation, 'kind', l.kind, 'id', r.id, 'name', r.name)
+							 ORDER BY l.relation, r.name, r.id) AS j
+			  FROM tasks.task_links l
+			 CROSS JOIN LATERAL (SELECT r.id, r.name FROM tasks.records r
+								  WHERE r.workspace_id = ws AND r.id = l.record_id OFFSET 0) AS r
+			 WHERE l.workspace_id = ws AND l.task_id = t.id) AS lnk
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id) AS j
+			  FROM tasks.task_dependencies d
+			 WHERE d.workspace_id = ws AND d.task_id = t.id) AS dep
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('id', n.id, 'body', n.body, 'kind', n.kind,
+												'created_at', tasks.format_instant(n.created_at))
+							 ORDER BY n.id) AS j
+			  FROM tasks.notes n
+			 WHERE n.workspace_id = ws AND n.task_id = t.id) AS nts
 	  ORDER BY u.o;
 END
 $$;

@@ -23,6 +23,7 @@ native_create(Jsonb *payload, pg_uuid_t *task_id)
 	TaskDraft	draft;
 	TaskProblems problems;
 	Datum		result;
+	char	   *resolutions;
 
 	static SPIPlanPtr read_back = NULL;
 
@@ -32,12 +33,22 @@ native_create(Jsonb *payload, pg_uuid_t *task_id)
 	problems_init(&problems);
 	if (!task_engine_create(payload, &who, &draft, &problems))
 		problems_raise(&problems, "task payload");
-	result = task_store_fetch(&read_back,
-							  "SELECT CASE WHEN $3 = '[]' THEN j"
-							  " ELSE j || jsonb_build_object('resolutions', $3::jsonb) END"
-							  " FROM tasks.task_json($1, $2) AS j",
-							  &draft.workspace_id, &draft.id,
-							  task_draft_resolutions_json(&draft));
+	resolutions = task_draft_resolutions_json(&draft);
+
+	/*
+	 * The response is built from the draft when it can be (see
+	 * task_store_response); else it is tasks.task_json's own statement,
+	 * without the PL/pgSQL call around it.  The scalar subquery is NULL, as
+	 * task_json is, for a task the role cannot see.
+	 */
+	if (task_store_response(&draft, resolutions, &result))
+		result = SPI_datumTransfer(result, false, -1);
+	else
+		result = task_store_fetch(&read_back,
+								  "SELECT (SELECT CASE WHEN $3 = '[]' THEN b.task"
+								  " ELSE b.task || jsonb_build_object('resolutions', $3::jsonb) END"
+								  " FROM tasks._task_json_batch($1, ARRAY[$2]) AS b)",
+								  &draft.workspace_id, &draft.id, resolutions);
 	SPI_finish();
 	*task_id = draft.id;
 	return result;
@@ -76,6 +87,16 @@ tasks_v1_task_create(PG_FUNCTION_ARGS)
 bool
 task_engine_create(Jsonb *native, const TaskIdentity *who, TaskDraft *d, TaskProblems *p)
 {
+	if (!task_engine_check(native, who, d, p))
+		return false;
+	task_store_insert(d);
+	return true;
+}
+
+/* Parse and check references: task_engine_create without the store. */
+bool
+task_engine_check(Jsonb *native, const TaskIdentity *who, TaskDraft *d, TaskProblems *p)
+{
 	task_draft_parse(native, d, p);
 	d->workspace_id = who->workspace_id;
 	if (!d->has_created_by && who->has_actor)
@@ -84,10 +105,7 @@ task_engine_create(Jsonb *native, const TaskIdentity *who, TaskDraft *d, TaskPro
 		d->has_created_by = d->created_by_is_actor = true;
 	}
 	task_draft_check_refs(d, p);
-	if (problems_any(p))
-		return false;
-	task_store_insert(d);
-	return true;
+	return !problems_any(p);
 }
 
 /* tasks.current_workspace_id(): the workspace this call acts in (raises if none). */

@@ -5,7 +5,8 @@
  *
  * A dialect is a thin translation: vendor body in, native payload out (built
  * here as JSON text), the one engine in the middle, and the vendor response
- * shaped by an SQL function.  Problems found by the engine carry native JSON
+ * read back by one kept SPI plan per dialect (also callable from SQL as
+ * tasks._<dialect>_response).  Problems found by the engine carry native JSON
  * pointers; dialect_vendor_field maps them back to the vendor field that
  * produced them, so each dialect can phrase them in its own error body.
  *
@@ -248,15 +249,72 @@ dialect_vendor_field(const DialectContext *ctx, const char *path, const char *co
 	return key;
 }
 
+/*
+ * Runs a kept response plan ($1 workspace, $2 task; one jsonb column).  The
+ * plan holds the whole response query with the shared helpers written out
+ * inline: an SQL-language function called from it would be deserialised and
+ * planned again on every call, since fmgr_sql keeps nothing across
+ * executions.  Sets *found to false when the task is not visible (no row or
+ * NULL).  Caller is inside SPI.
+ */
+static Datum
+response_run(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
+			 const pg_uuid_t *task_id, bool read_only, bool *found)
+{
+	Oid			types[2] = {UUIDOID, UUIDOID};
+	Datum		v[2];
+	bool		isnull;
+	Datum		result;
+
+	store_plan_generic(slot, sql, 2, types);
+	v[0] = UUIDPGetDatum(workspace);
+	v[1] = UUIDPGetDatum(task_id);
+	if (SPI_execute_plan(*slot, v, NULL, read_only, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read back task %s", uuid_to_cstring(task_id));
+	*found = false;
+	if (SPI_processed != 1)
+		return (Datum) 0;
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return (Datum) 0;
+	*found = true;
+	return SPI_datumTransfer(result, false, -1);
+}
+
 /* Reads the vendor response for the stored task and leaves SPI. */
 Datum
 dialect_response(DialectContext *ctx, SPIPlanPtr *slot, const char *sql)
 {
-	Datum		result = task_store_fetch(slot, sql, &ctx->draft.workspace_id,
-										  &ctx->draft.id, NULL);
+	bool		found;
+	Datum		result;
 
+	/* not read-only: the read must see the rows this call just wrote */
+	result = response_run(slot, sql, &ctx->draft.workspace_id, &ctx->draft.id, false, &found);
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("task %s is not visible to the current role",
+						uuid_to_cstring(&ctx->draft.id))));
 	SPI_finish();
 	return result;
+}
+
+/* tasks._<dialect>_response(workspace_id uuid, id uuid): the same plan from SQL. */
+Datum
+dialect_response_sql(FunctionCallInfo fcinfo, SPIPlanPtr *slot, const char *sql)
+{
+	bool		found = false;
+	Datum		result = (Datum) 0;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	result = response_run(slot, sql, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), true, &found);
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
 }
 
 /* Raises a vendor error as SQLSTATE PT<status> with the body in DETAIL. */

@@ -407,9 +407,9 @@ acp_check_caller(const DialectContext *ctx)
 
 	if (ctx->who.has_actor)
 	{
-		store_plan(&plan,
-				   "SELECT m.active FROM tasks.members m WHERE m.workspace_id = $1 AND m.id = $2",
-				   2, types);
+		store_plan_generic(&plan,
+				     "SELECT m.active FROM tasks.members m WHERE m.workspace_id = $1 AND m.id = $2",
+				     2, types);
 		values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 		values[1] = UUIDPGetDatum(&ctx->who.actor_id);
 		if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -440,11 +440,11 @@ acp_check_status(DialectContext *ctx, const AcpBody *st, TaskProblems *p)
 
 	if (st->status_invalid)
 		return;
-	store_plan(&plan,
-			   "SELECT s.id, s.category FROM tasks.statuses s"
-			   " WHERE s.workspace_id = $1 AND CASE WHEN $2 IS NULL THEN s.is_initial ELSE s.category = $2 END"
-			   " ORDER BY s.is_initial DESC, s.position, s.id LIMIT 1",
-			   2, types);
+	store_plan_generic(&plan,
+			     "SELECT s.id, s.category FROM tasks.statuses s"
+			     " WHERE s.workspace_id = $1 AND CASE WHEN $2 IS NULL THEN s.is_initial ELSE s.category = $2 END"
+			     " ORDER BY s.is_initial DESC, s.position, s.id LIMIT 1",
+			     2, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = st->status ? CStringGetTextDatum(st->status) : (Datum) 0;
 	nulls[1] = st->status ? ' ' : 'n';
@@ -484,9 +484,9 @@ acp_check_agent(DialectContext *ctx, const AcpBody *st, TaskProblems *p)
 
 	if (st->agent_id == NULL || !payload_uuid(st->agent_id, &id))
 		return;
-	store_plan(&plan,
-			   "SELECT m.kind FROM tasks.members m WHERE m.workspace_id = $1 AND m.id = $2",
-			   2, types);
+	store_plan_generic(&plan,
+			     "SELECT m.kind FROM tasks.members m WHERE m.workspace_id = $1 AND m.id = $2",
+			     2, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = UUIDPGetDatum(&id);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -598,6 +598,46 @@ acp_raise(const TaskProblems *p)
 }
 
 /*
+ * The ACP response body {"task": {...}} of one task ($1 workspace, $2 task).
+ * ACP has no "cancelled": a cancelled task reads as done (closed).  An
+ * all-day due date (only the native API can store one) reads as
+ * "YYYY-MM-DD".  One kept plan, read by acp_create and by tasks._acp_response.
+ */
+static SPIPlanPtr acp_response_plan = NULL;
+static const char acp_response_sql[] =
+"SELECT jsonb_build_object('task', jsonb_build_object("
+"	'id', t.id,"
+"	'userId', t.created_by,"
+"	'projectId', lk.ids -> 'project' -> 0,"
+"	'releaseId', lk.ids -> 'release' -> 0,"
+"	'title', t.title,"
+"	'description', t.description,"
+"	'status', CASE WHEN s.category = 'cancelled' THEN 'done' ELSE s.category END,"
+"	'priority', t.priority,"
+"	'sprintId', lk.ids -> 'sprint' -> 0,"
+"	'assigneeAgentId', (SELECT a.member_id"
+"						  FROM tasks.task_assignees a"
+"						  JOIN tasks.members m ON m.workspace_id = a.workspace_id AND m.id = a.member_id"
+"						 WHERE a.workspace_id = t.workspace_id AND a.task_id = t.id AND m.kind = 'agent'"
+"						 ORDER BY a.assigned_at, a.member_id LIMIT 1),"
+"	'dependencyIds', coalesce((SELECT jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id)"
+"								 FROM tasks.task_dependencies d"
+"								WHERE d.workspace_id = t.workspace_id AND d.task_id = t.id), '[]'::jsonb),"
+"	'linkedThreadIds', coalesce(lk.ids -> 'linked_thread', '[]'::jsonb),"
+"	'lastStartedThreadId', lk.ids -> 'last_started_thread' -> 0,"
+"	'scheduledStartAt', tasks.format_instant(t.scheduled_start),"
+"	'scheduledEndAt', tasks.format_instant(t.scheduled_end),"
+"	'dueAt', coalesce(tasks.format_instant(t.due_at), to_char(t.due_date, 'YYYY-MM-DD')),"
+"	'completedAt', tasks.format_instant(t.completed_at),"
+"	'sortOrder', t.sort_order,"
+"	'metadata', t.metadata,"
+"	'createdAt', tasks.format_instant(t.created_at),"
+"	'updatedAt', tasks.format_instant(t.updated_at)))"
+"  FROM tasks.tasks t"
+"  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id"
+DIALECT_RESPONSE_LINKS_AND_KEY;
+
+/*
  * Creates a task from a acp body; raises acp errors.
  *
  * ACP problems and the engine's are reported together: the engine writes
@@ -607,7 +647,6 @@ static Datum
 acp_create(Jsonb *body, pg_uuid_t *task_id)
 {
 	Datum		result;
-	static SPIPlanPtr response = NULL;
 	DialectContext ctx;
 	TaskProblems problems;
 	AcpBody		st;
@@ -628,10 +667,13 @@ acp_create(Jsonb *body, pg_uuid_t *task_id)
 	nacp = list_length(problems.items);
 	if (!dialect_create(&ctx, &problems))
 		acp_raise(acp_from_native(&ctx, &problems, nacp));
-	result = dialect_response(&ctx, &response, "SELECT tasks._acp_response($1, $2)");
+	result = dialect_response(&ctx, &acp_response_plan, acp_response_sql);
 	*task_id = ctx.draft.id;
 	return result;
 }
 
 /* tasks_acp.task_create(jsonb) RETURNS jsonb */
 TASKS_DIALECT_CREATE(acp, 201)
+
+/* tasks._acp_response(workspace_id uuid, id uuid) RETURNS jsonb */
+TASKS_DIALECT_RESPONSE(acp)

@@ -546,11 +546,53 @@ care_raise_native(Jsonb *body, const DialectContext *ctx, const TaskProblems *na
 /*
  * Creates a task from a care body; raises care errors.
  */
+/*
+ * The care response body (TaskResponse) of one task ($1 workspace, $2 task).
+ * Instants are written the way pydantic serializes an aware UTC datetime,
+ * "2023-11-07T05:31:56Z", with ".ffffff" only when there are microseconds,
+ * whatever TimeZone and DateStyle say.  One kept plan, read by care_create
+ * and by tasks._care_response.
+ */
+static SPIPlanPtr care_response_plan = NULL;
+static const char care_response_sql[] =
+"SELECT jsonb_build_object("
+"	'id', t.id,"
+"	'title', t.title,"
+"	'description', t.description,"
+"	'tags', to_jsonb(t.tags),"
+"	'deadline', to_char(u.deadline, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+"					|| CASE WHEN date_part('microseconds', u.deadline)::bigint % 1000000 = 0 THEN '' ELSE to_char(u.deadline, '.US') END"
+"					|| 'Z',"
+"	'created_at', to_char(u.created, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+"					|| CASE WHEN date_part('microseconds', u.created)::bigint % 1000000 = 0 THEN '' ELSE to_char(u.created, '.US') END"
+"					|| 'Z',"
+"	'updated_at', to_char(u.updated, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+"					|| CASE WHEN date_part('microseconds', u.updated)::bigint % 1000000 = 0 THEN '' ELSE to_char(u.updated, '.US') END"
+"					|| 'Z',"
+"	'priority', coalesce(t.priority, 'medium'),"
+"	'created_by_id', t.created_by,"
+"	'company_id', t.workspace_id,"
+"	'version', t.version,"
+"	'status', CASE WHEN s.category = ANY (ARRAY['done', 'cancelled']) THEN 'completed'"
+"				   WHEN s.category = ANY (ARRAY['in_progress', 'blocked']) THEN 'in_progress'"
+"				   ELSE 'pending' END,"
+"	'call_id', lk.ids -> 'call' -> 0,"
+"	'fax_id', lk.ids -> 'fax' -> 0,"
+"	'assistant_id', lk.ids -> 'assistant' -> 0,"
+"	'session_id', lk.ids -> 'session' -> 0,"
+"	'patient_id', lk.ids -> 'patient' -> 0,"
+"	'type', t.type,"
+"	'external_message_ids', '{}'::jsonb)"
+"  FROM tasks.tasks t"
+"  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id"
+" CROSS JOIN LATERAL (SELECT coalesce(t.due_at, t.deadline) AT TIME ZONE 'UTC', t.created_at AT TIME ZONE 'UTC',"
+"							 t.updated_at AT TIME ZONE 'UTC') AS u(deadline, created, updated)"
+DIALECT_RESPONSE_LINKS_AND_KEY;
+
 static Datum
 care_create(Jsonb *body, pg_uuid_t *task_id)
 {
 	Datum		result;
-	static SPIPlanPtr response = NULL;
 	DialectContext ctx;
 	TaskProblems problems;
 
@@ -561,10 +603,13 @@ care_create(Jsonb *body, pg_uuid_t *task_id)
 		care_raise_invalid(body, &problems);
 	if (!dialect_create(&ctx, &problems))
 		care_raise_native(body, &ctx, &problems);
-	result = dialect_response(&ctx, &response, "SELECT tasks._care_response($1, $2)");
+	result = dialect_response(&ctx, &care_response_plan, care_response_sql);
 	*task_id = ctx.draft.id;
 	return result;
 }
 
 /* tasks_care.task_create(jsonb) RETURNS jsonb */
 TASKS_DIALECT_CREATE(care, 201)
+
+/* tasks._care_response(workspace_id uuid, id uuid) RETURNS jsonb */
+TASKS_DIALECT_RESPONSE(care)

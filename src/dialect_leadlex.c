@@ -316,11 +316,35 @@ leadlex_raise(const TaskProblems *p)
 	dialect_raise(strcmp(head->code, "not_found") == 0 ? 404 : 400, head->message, body.data);
 }
 
+/*
+ * The Leadlex response body {"data": {...}} of one task ($1 workspace, $2
+ * task): one kept plan, read by leadlex_create and by tasks._leadlex_response.
+ */
+static SPIPlanPtr leadlex_response_plan = NULL;
+static const char leadlex_response_sql[] =
+"SELECT jsonb_build_object('data', jsonb_build_object("
+"	'id', t.id,"
+"	'title', t.title,"
+"	'status', CASE WHEN s.category = ANY (ARRAY['done', 'cancelled']) THEN 'completed'"
+"				   WHEN s.category = ANY (ARRAY['in_progress', 'blocked']) THEN 'in_progress'"
+"				   ELSE 'open' END,"
+"	'priority', CASE WHEN t.priority = 'urgent' THEN 'high' ELSE t.priority END,"
+"	'due_date', coalesce(to_char(t.due_date, 'YYYY-MM-DD'), tasks.format_instant(t.due_at)),"
+"	'assigned_to_user_id', (SELECT a.member_id FROM tasks.task_assignees a"
+"							 WHERE a.workspace_id = t.workspace_id AND a.task_id = t.id"
+"							 ORDER BY a.assigned_at, a.position, a.member_id LIMIT 1),"
+"	'contact_id', lk.ids -> 'contact' -> 0,"
+"	'deal_id', lk.ids -> 'deal' -> 0,"
+"	'event_id', lk.ids -> 'event' -> 0,"
+"	'created_date', tasks.format_instant(t.created_at)))"
+"  FROM tasks.tasks t"
+"  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id"
+DIALECT_RESPONSE_LINKS_AND_KEY;
+
 /* Creates a task from a Leadlex body; raises Leadlex errors. */
 static Datum
 leadlex_create(Jsonb *body, pg_uuid_t *task_id)
 {
-	static SPIPlanPtr response = NULL;
 	Datum		result;
 	DialectContext ctx;
 	TaskProblems problems;
@@ -336,10 +360,13 @@ leadlex_create(Jsonb *body, pg_uuid_t *task_id)
 		leadlex_raise(&problems);
 	if (!dialect_create(&ctx, &problems))
 		leadlex_raise(leadlex_from_native(&ctx, &problems));
-	result = dialect_response(&ctx, &response, "SELECT tasks._leadlex_response($1, $2)");
+	result = dialect_response(&ctx, &leadlex_response_plan, leadlex_response_sql);
 	*task_id = ctx.draft.id;
 	return result;
 }
 
 /* tasks_leadlex.task_create(jsonb) RETURNS jsonb */
 TASKS_DIALECT_CREATE(leadlex, 201)
+
+/* tasks._leadlex_response(workspace_id uuid, id uuid) RETURNS jsonb */
+TASKS_DIALECT_RESPONSE(leadlex)

@@ -168,12 +168,12 @@ lightfield_status_id(const DialectContext *ctx, const char *const *categories)
 
 	for (int i = 0; i < 2 && categories[i]; i++)
 		cats = lappend(cats, (char *) categories[i]);
-	store_plan(&plan,
-			   "SELECT s.id FROM tasks.statuses s"
-			   " WHERE s.workspace_id = $1 AND s.category = ANY ($2)"
-			   " ORDER BY array_position($2, s.category), s.is_initial DESC, s.position, s.id"
-			   " LIMIT 1",
-			   2, types);
+	store_plan_generic(&plan,
+			     "SELECT s.id FROM tasks.statuses s"
+			     " WHERE s.workspace_id = $1 AND s.category = ANY ($2)"
+			     " ORDER BY array_position($2, s.category), s.is_initial DESC, s.position, s.id"
+			     " LIMIT 1",
+			     2, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = text_list_array(cats);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -280,10 +280,10 @@ lightfield_custom_relations(const DialectContext *ctx)
 	Datum		values[1];
 	List	   *out = NIL;
 
-	store_plan(&plan,
-			   "SELECT d.slug, d.kind, d.cardinality = 'has_many' FROM tasks.relation_definitions d"
-			   " WHERE d.workspace_id = $1 AND d.object_type = 'task' ORDER BY d.slug",
-			   1, types);
+	store_plan_generic(&plan,
+			     "SELECT d.slug, d.kind, d.cardinality = 'has_many' FROM tasks.relation_definitions d"
+			     " WHERE d.workspace_id = $1 AND d.object_type = 'task' ORDER BY d.slug",
+			     1, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "relation definition lookup failed");
@@ -637,10 +637,58 @@ lightfield_require_scope(const DialectContext *ctx, const char *scope)
 }
 
 /* Creates a task from a Lightfield body; raises Lightfield errors. */
+/*
+ * The Lightfield record of one task ($1 workspace, $2 task): {id, createdAt,
+ * updatedAt, httpLink, externalId, fields, relationships}.  One kept plan,
+ * read by lightfield_create and by tasks._lightfield_response.
+ */
+static SPIPlanPtr lightfield_response_plan = NULL;
+static const char lightfield_response_sql[] =
+"SELECT jsonb_build_object("
+"	'id', t.id,"
+"	'createdAt', tasks.format_instant(t.created_at),"
+"	'updatedAt', tasks.format_instant(t.updated_at),"
+"	'httpLink', CASE WHEN jsonb_typeof(w.settings -> 'lightfield_base_url') = 'string'"
+"					  AND w.settings ->> 'lightfield_base_url' <> ''"
+"				 THEN rtrim(w.settings ->> 'lightfield_base_url', '/') || '/tasks/' || t.id END,"
+"	'externalId', t.external_id,"
+"	'fields', jsonb_build_object("
+"		'$title', jsonb_build_object('value', t.title, 'valueType', 'TEXT'),"
+"		'$status', jsonb_build_object('value', CASE s.category WHEN 'done' THEN 'COMPLETE'"
+"													WHEN 'cancelled' THEN 'CANCELLED'"
+"													WHEN 'in_progress' THEN 'IN_PROGRESS'"
+"													WHEN 'blocked' THEN 'IN_PROGRESS'"
+"													ELSE 'TODO' END,"
+"									  'valueType', 'SINGLE_SELECT'),"
+"		'$description', jsonb_build_object('value', t.description, 'valueType', 'MARKDOWN'),"
+"		'$dueAt', jsonb_build_object('value', coalesce(tasks.format_instant(t.due_at), to_char(t.due_date, 'YYYY-MM-DD')),"
+"									 'valueType', 'DATETIME')),"
+"	'relationships', jsonb_build_object("
+"		'$assignedTo', jsonb_build_object('cardinality', 'has_one', 'objectType', 'member', 'values',"
+"			(SELECT coalesce(jsonb_agg(a.member_id ORDER BY a.assigned_at, a.position, a.member_id), '[]'::jsonb)"
+"			FROM tasks.task_assignees a WHERE a.workspace_id = t.workspace_id AND a.task_id = t.id)),"
+"		'$account', jsonb_build_object('cardinality', 'has_one', 'objectType', 'account', 'values',"
+"			coalesce(lk.ids -> 'account', '[]'::jsonb)),"
+"		'$opportunity', jsonb_build_object('cardinality', 'has_one', 'objectType', 'opportunity', 'values',"
+"			coalesce(lk.ids -> 'opportunity', '[]'::jsonb)),"
+"		'$createdBy', jsonb_build_object('cardinality', 'has_one', 'objectType', 'member', 'values',"
+"			CASE WHEN t.created_by IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(t.created_by) END),"
+"		'$note', jsonb_build_object('cardinality', 'has_many', 'objectType', 'note', 'values',"
+"			(SELECT coalesce(jsonb_agg(n.id ORDER BY n.id), '[]'::jsonb) FROM tasks.notes n"
+"			  WHERE n.workspace_id = t.workspace_id AND n.task_id = t.id)))"
+"		|| coalesce((SELECT jsonb_object_agg(d.slug, jsonb_build_object("
+"							'cardinality', d.cardinality, 'objectType', d.kind, 'values',"
+"							coalesce(lk.ids -> d.slug, '[]'::jsonb)))"
+"					   FROM tasks.relation_definitions d"
+"					  WHERE d.workspace_id = t.workspace_id AND d.object_type = 'task'), '{}'::jsonb))"
+"  FROM tasks.tasks t"
+"  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id"
+"  JOIN tasks.workspaces w ON w.id = t.workspace_id"
+DIALECT_RESPONSE_LINKS_AND_KEY;
+
 static Datum
 lightfield_create(Jsonb *body, pg_uuid_t *task_id)
 {
-	static SPIPlanPtr response = NULL;
 	Datum		result;
 	DialectContext ctx;
 	LightfieldCall call = {0};
@@ -655,7 +703,7 @@ lightfield_create(Jsonb *body, pg_uuid_t *task_id)
 	if (!dialect_create(&ctx, &problems))
 		lightfield_raise(lightfield_headline(call.params, false,
 											 lightfield_from_native(&ctx, &call, &problems)));
-	result = dialect_response(&ctx, &response, "SELECT tasks._lightfield_response($1, $2)");
+	result = dialect_response(&ctx, &lightfield_response_plan, lightfield_response_sql);
 	*task_id = ctx.draft.id;
 	return result;
 }
@@ -673,7 +721,7 @@ lightfield_definitions(Jsonb *body, pg_uuid_t *task_id)
 
 	dialect_begin(&ctx, "lightfield");
 	lightfield_require_scope(&ctx, "tasks:read");
-	store_plan(&plan, "SELECT tasks._lightfield_definitions($1)", 1, types);
+	store_plan_generic(&plan, "SELECT tasks._lightfield_definitions($1)", 1, types);
 	values[0] = UUIDPGetDatum(&ctx.who.workspace_id);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the task definitions");
@@ -694,6 +742,9 @@ static const Endpoint lightfield_definitions_endpoint = {
 
 /* tasks_lightfield.task_create(jsonb) RETURNS jsonb: POST /v1/tasks, 200 */
 TASKS_DIALECT_CREATE(lightfield, 200)
+
+/* tasks._lightfield_response(workspace_id uuid, id uuid) RETURNS jsonb */
+TASKS_DIALECT_RESPONSE(lightfield)
 
 /* tasks_lightfield.task_definitions() RETURNS jsonb: GET /v1/tasks/definitions */
 PG_FUNCTION_INFO_V1(tasks_lightfield_task_definitions);

@@ -460,7 +460,7 @@ void
 vambe_query(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types, Datum *values,
 			const char *nulls)
 {
-	store_plan(slot, sql, nargs, types);
+	store_plan_generic(slot, sql, nargs, types);
 	if (SPI_execute_plan(*slot, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "vambe lookup failed");
 }
@@ -606,8 +606,8 @@ vambe_interactive_note(const DialectContext *ctx)
 
 		if (strcmp(l->relation, "contact") != 0)
 			continue;
-		store_plan(&plan, "INSERT INTO tasks.notes (workspace_id, task_id, record_id, kind, body, created_by)"
-				   " VALUES ($1, $2, $3, 'interactive', $4, $5)", 5, types);
+		store_plan_generic(&plan, "INSERT INTO tasks.notes (workspace_id, task_id, record_id, kind, body, created_by)"
+				     " VALUES ($1, $2, $3, 'interactive', $4, $5)", 5, types);
 		values[0] = UUIDPGetDatum(&d->workspace_id);
 		values[1] = UUIDPGetDatum(&d->id);
 		values[2] = UUIDPGetDatum(&l->record_id);
@@ -620,10 +620,44 @@ vambe_interactive_note(const DialectContext *ctx)
 }
 
 /* Creates a task from a Vambe body; raises Vambe errors. */
+/*
+ * The Vambe Task Object of one task ($1 workspace, $2 task).  status_config.type
+ * is "initial" for the workspace's initial status, "final" for closed ones
+ * (done, cancelled), "intermediate" for the rest.  One kept plan, read by
+ * vambe_create and by tasks._vambe_response.
+ */
+static SPIPlanPtr vambe_response_plan = NULL;
+static const char vambe_response_sql[] =
+"SELECT jsonb_build_object("
+"	'id', t.id,"
+"	'title', t.title,"
+"	'description', t.description,"
+"	'due_timezone', t.due_timezone,"
+	/* an all-day date is shown as that date's midnight UTC, as Vambe's clients send it */
+"	'due_at', coalesce(tasks.format_instant(t.due_at), to_char(t.due_date, 'YYYY-MM-DD\"T00:00:00.000Z\"')),"
+"	'is_all_day', t.due_at IS NULL,"
+"	'created_at', tasks.format_instant(t.created_at),"
+"	'ai_contact_id', lk.ids -> 'contact' -> 0,"
+"	'ai_customer_id', lk.ids -> 'customer' -> 0,"
+"	'task_status_config_id', s.id,"
+"	'priority', CASE t.priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 2 END,"
+"	'creator_id', t.created_by,"
+"	'task_responsibles', (SELECT coalesce(jsonb_agg(jsonb_build_object('responsible_id', a.member_id)"
+"												   ORDER BY a.assigned_at, a.position, a.member_id), '[]'::jsonb)"
+"							FROM tasks.task_assignees a"
+"						   WHERE a.workspace_id = t.workspace_id AND a.task_id = t.id),"
+"	'status_config', jsonb_build_object('id', s.id, 'name', s.name, 'color', s.color,"
+"										'type', CASE WHEN s.is_initial THEN 'initial'"
+"													 WHEN s.category = ANY (ARRAY['done', 'cancelled']) THEN 'final'"
+"													 ELSE 'intermediate' END,"
+"										'order', s.position))"
+"  FROM tasks.tasks t"
+"  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id"
+DIALECT_RESPONSE_LINKS_AND_KEY;
+
 static Datum
 vambe_create(Jsonb *body, pg_uuid_t *task_id)
 {
-	static SPIPlanPtr response = NULL;
 	Datum		result;
 	DialectContext ctx;
 	TaskProblems problems;
@@ -643,10 +677,13 @@ vambe_create(Jsonb *body, pg_uuid_t *task_id)
 	if (!dialect_create(&ctx, &problems))
 		vambe_raise(vambe_from_native(&ctx, &problems));
 	vambe_interactive_note(&ctx);
-	result = dialect_response(&ctx, &response, "SELECT tasks._vambe_response($1, $2)");
+	result = dialect_response(&ctx, &vambe_response_plan, vambe_response_sql);
 	*task_id = ctx.draft.id;
 	return result;
 }
 
 /* tasks_vambe.task_create(jsonb) RETURNS jsonb */
 TASKS_DIALECT_CREATE(vambe, 201)
+
+/* tasks._vambe_response(workspace_id uuid, id uuid) RETURNS jsonb */
+TASKS_DIALECT_RESPONSE(vambe)

@@ -16,26 +16,55 @@
 #include "tasks.h"
 #include "task_update.h"
 
+#include "access/xact.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "common/jsonapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 
-/* Prepares sql once per backend into *slot and returns it. */
-SPIPlanPtr
-store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+/* Prepares sql once per backend, with the given cursor options, into *slot. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes, int cursor_options)
 {
 	SPIPlanPtr	plan;
 
 	if (*slot != NULL)
 		return *slot;
-	plan = SPI_prepare(sql, nargs, argtypes);
+	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
 	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		elog(ERROR, "SPI_prepare_cursor failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 	*slot = plan;
 	return plan;
+}
+
+/* Prepares sql once per backend into *slot and returns it. */
+SPIPlanPtr
+store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	return keep_plan(slot, sql, nargs, argtypes, 0);
+}
+
+/*
+ * As store_plan, for statements whose best plan does not depend on the
+ * parameter values (inserts of given rows, primary key lookups): the plan
+ * cache then plans them once, instead of choosing a custom plan, i.e.
+ * planning the statement again, on each execution.  That happens when the
+ * generic plan's estimate is no better than the custom ones', e.g. for an
+ * unnest() of an array parameter, whose length only a custom plan knows.
+ */
+SPIPlanPtr
+store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	return keep_plan(slot, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /* A text[] datum from a list of C strings. */
@@ -104,7 +133,7 @@ insert_task(TaskDraft *d)
 	bool		done = d->status_category && strcmp(d->status_category, "done") == 0;
 
 	memset(n, ' ', sizeof(n));
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "INSERT INTO tasks.tasks (workspace_id, id, title, description, status_id,"
 			   " priority, type, tags, due_date, due_at, due_timezone, deadline,"
 			   " scheduled_start, scheduled_end, completed_at, sort_order, metadata,"
@@ -157,7 +186,7 @@ insert_children(TaskDraft *d)
 	v[1] = UUIDPGetDatum(&d->id);
 	if (d->assignees != NIL)
 	{
-		store_plan(&assignees,
+		store_plan_generic(&assignees,
 				   "INSERT INTO tasks.task_assignees (workspace_id, task_id, member_id, position)"
 				   " SELECT $1, $2, m, o FROM unnest($3) WITH ORDINALITY AS x(m, o)",
 				   3, t3);
@@ -179,7 +208,7 @@ insert_children(TaskDraft *d)
 			kind = lappend(kind, l->kind);
 			ids = lappend(ids, &l->record_id);
 		}
-		store_plan(&links,
+		store_plan_generic(&links,
 				   "INSERT INTO tasks.task_links (workspace_id, task_id, relation, kind, record_id)"
 				   " SELECT $1, $2, l.relation, l.kind, l.id FROM unnest($3, $4, $5) AS l(relation, kind, id)"
 				   " ON CONFLICT DO NOTHING",
@@ -191,7 +220,7 @@ insert_children(TaskDraft *d)
 	}
 	if (d->dependencies != NIL)
 	{
-		store_plan(&deps,
+		store_plan_generic(&deps,
 				   "INSERT INTO tasks.task_dependencies (workspace_id, task_id, depends_on_id)"
 				   " SELECT $1, $2, x FROM unnest($3) AS x",
 				   3, t3);
@@ -213,7 +242,7 @@ task_store_add_notes(const pg_uuid_t *workspace, const pg_uuid_t *task, List *no
 	Datum		v[4];
 	char		n[4] = {' ', ' ', ' ', ' '};
 
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "INSERT INTO tasks.notes (workspace_id, id, task_id, body, created_by)"
 			   " SELECT $1, tasks.uuid_generate_v7(), $2, b, $4 FROM unnest($3) WITH ORDINALITY AS x(b, o)"
 			   " ORDER BY o",
@@ -297,7 +326,7 @@ task_store_update(const TaskDraft *d, uint32 mask, int32 expected)
 		appendStringInfoString(&sql, "version = t.version + 1, updated_at = now()"
 							   " WHERE t.workspace_id = $1 AND t.id = $2 AND t.version = $4"
 							   " AND t.deleted_at IS NULL RETURNING t.version");
-		store_plan(&plan, sql.data, UPDATE_NARGS, types);
+		store_plan_generic(&plan, sql.data, UPDATE_NARGS, types);
 	}
 
 	memset(n, ' ', sizeof(n));
@@ -341,7 +370,7 @@ task_store_sync_assignees(const pg_uuid_t *workspace, const pg_uuid_t *task, Lis
 	Oid			types[3] = {UUIDOID, UUIDOID, UUIDARRAYOID};
 	Datum		v[3];
 
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "WITH gone AS (DELETE FROM tasks.task_assignees a"
 			   "   WHERE a.workspace_id = $1 AND a.task_id = $2 AND a.member_id <> ALL ($3))"
 			   " INSERT INTO tasks.task_assignees AS a (workspace_id, task_id, member_id, position)"
@@ -375,7 +404,7 @@ task_store_sync_links(const pg_uuid_t *workspace, const pg_uuid_t *task, List *l
 		kind = lappend(kind, l->kind);
 		ids = lappend(ids, &l->record_id);
 	}
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "WITH want AS (SELECT * FROM unnest($3, $4, $5) AS w(relation, kind, id)),"
 			   " gone AS (DELETE FROM tasks.task_links l"
 			   "   WHERE l.workspace_id = $1 AND l.task_id = $2"
@@ -399,7 +428,7 @@ task_store_sync_dependencies(const pg_uuid_t *workspace, const pg_uuid_t *task, 
 	Oid			types[3] = {UUIDOID, UUIDOID, UUIDARRAYOID};
 	Datum		v[3];
 
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "WITH gone AS (DELETE FROM tasks.task_dependencies d"
 			   "   WHERE d.workspace_id = $1 AND d.task_id = $2 AND d.depends_on_id <> ALL ($3))"
 			   " INSERT INTO tasks.task_dependencies (workspace_id, task_id, depends_on_id)"
@@ -422,7 +451,7 @@ task_store_fetch(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
 	bool		isnull;
 	Datum		result;
 
-	store_plan(slot, sql, 3, types);
+	store_plan_generic(slot, sql, 3, types);
 	v[0] = UUIDPGetDatum(workspace);
 	v[1] = UUIDPGetDatum(task_id);
 	set_text(v, n, 2, extra);
@@ -434,4 +463,552 @@ task_store_fetch(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("task %s is not visible to the current role", uuid_to_cstring(task_id))));
 	return SPI_datumTransfer(result, false, -1);
+}
+
+/* An assignee or link of a response, with the keys it is sorted by. */
+typedef struct ResponseChild
+{
+	const char *first;			/* member kind (descending) / link relation */
+	const char *name;			/* member / record name */
+	const pg_uuid_t *id;		/* member / record id */
+	const char *kind;			/* the link's kind */
+} ResponseChild;
+
+/* text order in the database's default collation, as ORDER BY on the columns sorts */
+static int
+response_text_cmp(const char *a, const char *b)
+{
+	return varstr_cmp(a, strlen(a), b, strlen(b), DEFAULT_COLLATION_OID);
+}
+
+/* ORDER BY m.kind DESC, m.name, m.id (tasks._task_json_batch) */
+static int
+response_assignee_cmp(const void *a, const void *b)
+{
+	const ResponseChild *x = a;
+	const ResponseChild *y = b;
+	int			c = response_text_cmp(y->first, x->first);
+
+	if (c == 0)
+		c = response_text_cmp(x->name, y->name);
+	return c != 0 ? c : memcmp(x->id, y->id, sizeof(pg_uuid_t));
+}
+
+/* ORDER BY l.relation, r.name, r.id (tasks._task_json_batch) */
+static int
+response_link_cmp(const void *a, const void *b)
+{
+	const ResponseChild *x = a;
+	const ResponseChild *y = b;
+	int			c = response_text_cmp(x->first, y->first);
+
+	if (c == 0)
+		c = response_text_cmp(x->name, y->name);
+	return c != 0 ? c : memcmp(x->id, y->id, sizeof(pg_uuid_t));
+}
+
+/* ORDER BY d.depends_on_id: uuid order is byte order */
+static int
+response_uuid_cmp(const void *a, const void *b)
+{
+	return memcmp(*(const pg_uuid_t *const *) a, *(const pg_uuid_t *const *) b, sizeof(pg_uuid_t));
+}
+
+/* Pushes a string (a key, an element or a value), or null. */
+static void
+jb_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s)
+{
+	JsonbValue	v;
+
+	if (s == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) s;
+		v.val.string.len = strlen(s);
+	}
+	(void) pushJsonbValue(st, tok, &v);
+}
+
+/* "key": string or null */
+static void
+jb_text(JsonbParseState **st, const char *key, const char *s)
+{
+	jb_string(st, WJB_KEY, key);
+	jb_string(st, WJB_VALUE, s);
+}
+
+/* "key": an instant as tasks.format_instant writes it, or null */
+static void
+jb_instant(JsonbParseState **st, const char *key, bool has, TimestampTz t)
+{
+	jb_text(st, key, has ? tp_format_instant(t) : NULL);
+}
+
+/* "key": a uuid string, or null */
+static void
+jb_uuid(JsonbParseState **st, const char *key, const pg_uuid_t *u)
+{
+	jb_text(st, key, u ? uuid_to_cstring(u) : NULL);
+}
+
+/* "key": true or false */
+static void
+jb_bool(JsonbParseState **st, const char *key, bool b)
+{
+	JsonbValue	v;
+
+	jb_string(st, WJB_KEY, key);
+	v.type = jbvBool;
+	v.val.boolean = b;
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/*
+ * "key": a number given as its output text, as jsonb_build_object stores an
+ * int4 or a float8: a number when the text is a JSON number, else a string
+ * (NaN, Infinity).
+ */
+static void
+jb_number(JsonbParseState **st, const char *key, const char *text)
+{
+	JsonbValue	v;
+
+	if (!IsValidJsonNumber(text, strlen(text)))
+	{
+		jb_text(st, key, text);
+		return;
+	}
+	jb_string(st, WJB_KEY, key);
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* "key": the JSON document json (parsed as ::jsonb parses it) */
+static void
+jb_json(JsonbParseState **st, const char *key, const char *json)
+{
+	Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	JsonbValue	v;
+
+	jb_string(st, WJB_KEY, key);
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* The assignees as tasks._task_json_batch lists them; false when a name is unknown. */
+static bool
+response_assignees(JsonbParseState **st, const TaskDraft *d)
+{
+	int			n = list_length(d->assignees);
+	ResponseChild *items = palloc(sizeof(ResponseChild) * Max(n, 1));
+
+	if (list_length(d->assignee_kinds) != n || list_length(d->assignee_names) != n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		items[i].first = list_nth(d->assignee_kinds, i);
+		items[i].name = list_nth(d->assignee_names, i);
+		items[i].id = list_nth(d->assignees, i);
+		if (items[i].first == NULL || items[i].name == NULL)
+			return false;
+	}
+	qsort(items, n, sizeof(ResponseChild), response_assignee_cmp);
+	jb_string(st, WJB_KEY, "assignees");
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		jb_uuid(st, "id", items[i].id);
+		jb_text(st, "kind", items[i].first);
+		jb_text(st, "name", items[i].name);
+		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	return true;
+}
+
+/*
+ * The links as tasks._task_json_batch lists them: one per (relation,
+ * record), as the insert keeps them (ON CONFLICT DO NOTHING keeps the first).
+ * False when a record's name is unknown.
+ */
+static bool
+response_links(JsonbParseState **st, const TaskDraft *d)
+{
+	ResponseChild *items = palloc(sizeof(ResponseChild) * Max(list_length(d->links), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+		bool		dup = false;
+
+		if (l->record_name == NULL)
+			return false;
+		for (int i = 0; i < n && !dup; i++)
+			dup = strcmp(items[i].first, l->relation) == 0 &&
+				memcmp(items[i].id, &l->record_id, sizeof(pg_uuid_t)) == 0;
+		if (dup)
+			continue;
+		items[n].first = l->relation;
+		items[n].name = l->record_name;
+		items[n].id = &l->record_id;
+		items[n].kind = l->kind;
+		n++;
+	}
+	qsort(items, n, sizeof(ResponseChild), response_link_cmp);
+	jb_string(st, WJB_KEY, "links");
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		jb_text(st, "relation", items[i].first);
+		jb_text(st, "kind", items[i].kind);
+		jb_uuid(st, "id", items[i].id);
+		jb_text(st, "name", items[i].name);
+		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	return true;
+}
+
+/* The dependency ids, sorted as tasks._task_json_batch lists them. */
+static void
+response_dependencies(JsonbParseState **st, const TaskDraft *d)
+{
+	int			n = list_length(d->dependencies);
+	const pg_uuid_t **ids = palloc(sizeof(pg_uuid_t *) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		ids[i] = list_nth(d->dependencies, i);
+	qsort(ids, n, sizeof(pg_uuid_t *), response_uuid_cmp);
+	jb_string(st, WJB_KEY, "dependency_ids");
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+		jb_string(st, WJB_ELEM, uuid_to_cstring(ids[i]));
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * See tasks.h.  Every value is the one insert_task and insert_children
+ * wrote (column defaults and now() included), every name the one the
+ * reference checks read in this transaction, so the result equals
+ * tasks.task_json of the stored task (the regression test create_response
+ * compares them).  The object is built as jsonb_build_object builds it
+ * (keys are ordered when the object ends).  Saves the read-back statement,
+ * the largest part of a create.
+ */
+bool
+task_store_response(const TaskDraft *d, const char *resolutions, Datum *out)
+{
+	JsonbParseState *st = NULL;
+	bool		done = d->status_category && strcmp(d->status_category, "done") == 0;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	JsonbValue *res;
+	ListCell   *lc;
+
+	/*
+	 * Notes get their ids in the database.  to_char and tp_format_date write
+	 * the same date only for the years 1 to 9999 (all that payloads allow).
+	 */
+	if (d->notes != NIL || d->status_label == NULL || d->status_category == NULL ||
+		(d->has_due_date &&
+		 (d->due_date < date2j(1, 1, 1) - POSTGRES_EPOCH_JDATE ||
+		  d->due_date > date2j(9999, 12, 31) - POSTGRES_EPOCH_JDATE)))
+		return false;
+
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	jb_uuid(&st, "id", &d->id);
+	jb_uuid(&st, "workspace_id", &d->workspace_id);
+	jb_text(&st, "title", d->title);
+	jb_text(&st, "description", d->description);
+	jb_string(&st, WJB_KEY, "status");
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	jb_uuid(&st, "id", &d->status_id);
+	jb_text(&st, "name", d->status_label);
+	jb_text(&st, "category", d->status_category);
+	jb_text(&st, "color", d->status_color);
+	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	jb_text(&st, "priority", d->priority);
+	jb_text(&st, "type", d->type);
+	jb_string(&st, WJB_KEY, "tags");
+	(void) pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, d->tags)
+		jb_string(&st, WJB_ELEM, lfirst(lc));
+	(void) pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	jb_text(&st, "due_date", d->has_due_date ? tp_format_date(d->due_date) : NULL);
+	jb_instant(&st, "due_at", d->has_due_at, d->due_at);
+	jb_text(&st, "timezone", d->due_timezone);
+	jb_bool(&st, "all_day", d->has_due_date);
+	jb_instant(&st, "deadline", d->has_deadline, d->deadline);
+	jb_instant(&st, "scheduled_start", d->has_scheduled_start, d->scheduled_start);
+	jb_instant(&st, "scheduled_end", d->has_scheduled_end, d->scheduled_end);
+	jb_instant(&st, "completed_at", d->has_completed_at || done,
+			   d->has_completed_at ? d->completed_at : now);
+	if (d->has_sort_order)
+		jb_number(&st, "sort_order", DatumGetCString(DirectFunctionCall1(float8out,
+																		 Float8GetDatum(d->sort_order))));
+	else
+		jb_text(&st, "sort_order", NULL);
+	jb_json(&st, "metadata", d->metadata_json ? d->metadata_json : "{}");
+	jb_text(&st, "external_id", d->external_id);
+	jb_uuid(&st, "created_by", d->has_created_by ? &d->created_by : NULL);
+	jb_instant(&st, "created_at", true, d->has_created_at ? d->created_at : now);
+	jb_instant(&st, "updated_at", true, now);
+	jb_number(&st, "version", "1");
+	if (!response_assignees(&st, d) || !response_links(&st, d))
+		return false;
+	response_dependencies(&st, d);
+	jb_string(&st, WJB_KEY, "notes");
+	(void) pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	(void) pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	if (resolutions == NULL)
+		jb_text(&st, "resolutions", NULL);
+	else if (strcmp(resolutions, "[]") != 0)
+		jb_json(&st, "resolutions", resolutions);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	*out = JsonbPGetDatum(JsonbValueToJsonb(res));
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Many tasks at once (tasks.task_create_many): the checked drafts are staged
+ * as columns, then written with one INSERT ... SELECT FROM unnest(...) per
+ * table.  A statement per item and table would start an executor, prepare
+ * the CHECK constraints and open the indexes for every row; this way that
+ * is paid once per table and batch.  Rows go in in the order of the items,
+ * the tasks before their children (as with one item at a time): the event
+ * triggers write one task.created event per task, in the order of the
+ * items, and no event for the children of a task created in the same
+ * transaction.
+ * ------------------------------------------------------------------------
+ */
+
+/* tasks.tasks columns after workspace_id, as the parameters $2 .. $20 of the batch insert */
+enum
+{
+	ROW_ID, ROW_TITLE, ROW_DESCRIPTION, ROW_STATUS, ROW_PRIORITY, ROW_TYPE, ROW_TAGS,
+	ROW_DUE_DATE, ROW_DUE_AT, ROW_TIMEZONE, ROW_DEADLINE, ROW_SCHEDULED_START,
+	ROW_SCHEDULED_END, ROW_COMPLETED_AT, ROW_SORT_ORDER, ROW_METADATA, ROW_EXTERNAL_ID,
+	ROW_CREATED_BY, ROW_CREATED_AT, ROW_NCOLS
+};
+
+/* element types of those columns (tags travel as array literals, metadata as text) */
+static const Oid row_types[ROW_NCOLS] = {
+	UUIDOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID,
+	DATEOID, TIMESTAMPTZOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+	TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID, TEXTOID, TEXTOID,
+	UUIDOID, TIMESTAMPTZOID
+};
+
+/* The child tables: columns after workspace_id, and their element types. */
+static const Oid asg_types[] = {UUIDOID, UUIDOID, INT4OID};	/* task, member, position */
+static const Oid lnk_types[] = {UUIDOID, TEXTOID, TEXTOID, UUIDOID};	/* task, relation, kind, record */
+static const Oid dep_types[] = {UUIDOID, UUIDOID};	/* task, depends on */
+static const Oid note_types[] = {UUIDOID, TEXTOID, UUIDOID};	/* task, body, author */
+
+struct TaskRows
+{
+	MemoryContext cxt;			/* where the columns are accumulated */
+	pg_uuid_t	workspace_id;
+	int			ntasks;
+	ArrayBuildState *task[ROW_NCOLS];
+	ArrayBuildState *asg[lengthof(asg_types)];
+	ArrayBuildState *lnk[lengthof(lnk_types)];
+	ArrayBuildState *dep[lengthof(dep_types)];
+	ArrayBuildState *note[lengthof(note_types)];
+	List	   *external_ids;	/* of char *: those of the staged tasks */
+};
+
+/* Appends one value to a column. */
+static void
+rows_put(TaskRows *rows, ArrayBuildState **col, Oid type, Datum value, bool isnull)
+{
+	*col = accumArrayResult(*col, value, isnull, type, rows->cxt);
+}
+
+/* A column as an array datum (empty when nothing was staged). */
+static Datum
+rows_array(ArrayBuildState *col, Oid type)
+{
+	if (col == NULL)
+		return PointerGetDatum(construct_empty_array(type));
+	return makeArrayResult(col, CurrentMemoryContext);
+}
+
+TaskRows *
+task_rows_create(const pg_uuid_t *workspace)
+{
+	TaskRows   *rows = palloc0(sizeof(TaskRows));
+
+	rows->cxt = CurrentMemoryContext;
+	rows->workspace_id = *workspace;
+	return rows;
+}
+
+int
+task_rows_count(const TaskRows *rows)
+{
+	return rows->ntasks;
+}
+
+bool
+task_rows_external_id_taken(const TaskRows *rows, const char *external_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows->external_ids)
+		if (strcmp(lfirst(lc), external_id) == 0)
+			return true;
+	return false;
+}
+
+void
+task_rows_add(TaskRows *rows, TaskDraft *d)
+{
+	MemoryContext old = MemoryContextSwitchTo(rows->cxt);
+	bool		done = d->status_category && strcmp(d->status_category, "done") == 0;
+	ArrayBuildState **c = rows->task;
+	int			position = 0;
+	ListCell   *lc;
+
+	uuid7_generate(&d->id);
+	rows_put(rows, &c[ROW_ID], UUIDOID, UUIDPGetDatum(&d->id), false);
+	rows_put(rows, &c[ROW_TITLE], TEXTOID, d->title ? CStringGetTextDatum(d->title) : (Datum) 0, d->title == NULL);
+	rows_put(rows, &c[ROW_DESCRIPTION], TEXTOID,
+			 d->description ? CStringGetTextDatum(d->description) : (Datum) 0, d->description == NULL);
+	rows_put(rows, &c[ROW_STATUS], UUIDOID, UUIDPGetDatum(&d->status_id), false);
+	rows_put(rows, &c[ROW_PRIORITY], TEXTOID, d->priority ? CStringGetTextDatum(d->priority) : (Datum) 0,
+			 d->priority == NULL);
+	rows_put(rows, &c[ROW_TYPE], TEXTOID, d->type ? CStringGetTextDatum(d->type) : (Datum) 0, d->type == NULL);
+	rows_put(rows, &c[ROW_TAGS], TEXTOID,
+			 CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT, text_list_array(d->tags))), false);
+	rows_put(rows, &c[ROW_DUE_DATE], DATEOID, DateADTGetDatum(d->due_date), !d->has_due_date);
+	rows_put(rows, &c[ROW_DUE_AT], TIMESTAMPTZOID, TimestampTzGetDatum(d->due_at), !d->has_due_at);
+	rows_put(rows, &c[ROW_TIMEZONE], TEXTOID,
+			 d->due_timezone ? CStringGetTextDatum(d->due_timezone) : (Datum) 0, d->due_timezone == NULL);
+	rows_put(rows, &c[ROW_DEADLINE], TIMESTAMPTZOID, TimestampTzGetDatum(d->deadline), !d->has_deadline);
+	rows_put(rows, &c[ROW_SCHEDULED_START], TIMESTAMPTZOID, TimestampTzGetDatum(d->scheduled_start),
+			 !d->has_scheduled_start);
+	rows_put(rows, &c[ROW_SCHEDULED_END], TIMESTAMPTZOID, TimestampTzGetDatum(d->scheduled_end),
+			 !d->has_scheduled_end);
+	/* A task created done is complete now, unless told when (as insert_task). */
+	rows_put(rows, &c[ROW_COMPLETED_AT], TIMESTAMPTZOID,
+			 TimestampTzGetDatum(d->has_completed_at ? d->completed_at : GetCurrentTransactionStartTimestamp()),
+			 !(d->has_completed_at || done));
+	rows_put(rows, &c[ROW_SORT_ORDER], FLOAT8OID, Float8GetDatum(d->sort_order), !d->has_sort_order);
+	rows_put(rows, &c[ROW_METADATA], TEXTOID,
+			 d->metadata_json ? CStringGetTextDatum(d->metadata_json) : (Datum) 0, d->metadata_json == NULL);
+	rows_put(rows, &c[ROW_EXTERNAL_ID], TEXTOID,
+			 d->external_id ? CStringGetTextDatum(d->external_id) : (Datum) 0, d->external_id == NULL);
+	rows_put(rows, &c[ROW_CREATED_BY], UUIDOID, UUIDPGetDatum(&d->created_by), !d->has_created_by);
+	rows_put(rows, &c[ROW_CREATED_AT], TIMESTAMPTZOID, TimestampTzGetDatum(d->created_at), !d->has_created_at);
+
+	foreach(lc, d->assignees)
+	{
+		rows_put(rows, &rows->asg[0], UUIDOID, UUIDPGetDatum(&d->id), false);
+		rows_put(rows, &rows->asg[1], UUIDOID, UUIDPGetDatum(lfirst(lc)), false);
+		rows_put(rows, &rows->asg[2], INT4OID, Int32GetDatum(++position), false);
+	}
+	foreach(lc, d->links)
+	{
+		TaskLink   *l = lfirst(lc);
+
+		rows_put(rows, &rows->lnk[0], UUIDOID, UUIDPGetDatum(&d->id), false);
+		rows_put(rows, &rows->lnk[1], TEXTOID, CStringGetTextDatum(l->relation), false);
+		rows_put(rows, &rows->lnk[2], TEXTOID, CStringGetTextDatum(l->kind), false);
+		rows_put(rows, &rows->lnk[3], UUIDOID, UUIDPGetDatum(&l->record_id), false);
+	}
+	foreach(lc, d->dependencies)
+	{
+		rows_put(rows, &rows->dep[0], UUIDOID, UUIDPGetDatum(&d->id), false);
+		rows_put(rows, &rows->dep[1], UUIDOID, UUIDPGetDatum(lfirst(lc)), false);
+	}
+	foreach(lc, d->notes)
+	{
+		rows_put(rows, &rows->note[0], UUIDOID, UUIDPGetDatum(&d->id), false);
+		rows_put(rows, &rows->note[1], TEXTOID, CStringGetTextDatum(lfirst(lc)), false);
+		rows_put(rows, &rows->note[2], UUIDOID, UUIDPGetDatum(&d->created_by), !d->has_created_by);
+	}
+	if (d->external_id)
+		rows->external_ids = lappend(rows->external_ids, pstrdup(d->external_id));
+	rows->ntasks++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Runs one batch insert: $1 the workspace, then one array per column of
+ * cols (ncols of them, element types in types).
+ */
+static void
+rows_insert(SPIPlanPtr *slot, const char *sql, const TaskRows *rows, ArrayBuildState **cols,
+			const Oid *types, int ncols, const char *what)
+{
+	Oid			argtypes[ROW_NCOLS + 1];
+	Datum		v[ROW_NCOLS + 1];
+
+	Assert(ncols <= ROW_NCOLS);
+	if (cols[0] == NULL)
+		return;					/* nothing of this kind in the batch */
+	argtypes[0] = UUIDOID;
+	v[0] = UUIDPGetDatum(&rows->workspace_id);
+	for (int i = 0; i < ncols; i++)
+	{
+		argtypes[i + 1] = get_array_type(types[i]);
+		v[i + 1] = rows_array(cols[i], types[i]);
+	}
+	store_plan_generic(slot, sql, ncols + 1, argtypes);
+	run(*slot, v, NULL, SPI_OK_INSERT, what);
+}
+
+void
+task_rows_write(TaskRows *rows)
+{
+	static SPIPlanPtr tasks_plan = NULL,
+				asg_plan = NULL,
+				lnk_plan = NULL,
+				dep_plan = NULL,
+				note_plan = NULL;
+
+	rows_insert(&tasks_plan,
+				"INSERT INTO tasks.tasks (workspace_id, id, title, description, status_id,"
+				" priority, type, tags, due_date, due_at, due_timezone, deadline,"
+				" scheduled_start, scheduled_end, completed_at, sort_order, metadata,"
+				" external_id, created_by, created_at, updated_at)"
+				" SELECT $1, x.id, x.title, x.description, x.status_id, x.priority, x.type, x.tags::text[],"
+				" x.due_date, x.due_at, x.due_timezone, x.deadline, x.scheduled_start, x.scheduled_end,"
+				" x.completed_at, x.sort_order, coalesce(x.metadata::jsonb, '{}'::jsonb), x.external_id,"
+				" x.created_by, coalesce(x.created_at, now()), now()"
+				" FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+				" WITH ORDINALITY AS x(id, title, description, status_id, priority, type, tags, due_date,"
+				" due_at, due_timezone, deadline, scheduled_start, scheduled_end, completed_at, sort_order,"
+				" metadata, external_id, created_by, created_at, o)"
+				" ORDER BY x.o",
+				rows, rows->task, row_types, ROW_NCOLS, "task batch insert");
+	rows_insert(&asg_plan,
+				"INSERT INTO tasks.task_assignees (workspace_id, task_id, member_id, position)"
+				" SELECT $1, x.t, x.m, x.p FROM unnest($2, $3, $4) WITH ORDINALITY AS x(t, m, p, o) ORDER BY x.o",
+				rows, rows->asg, asg_types, lengthof(asg_types), "assignee batch insert");
+	rows_insert(&lnk_plan,
+				"INSERT INTO tasks.task_links (workspace_id, task_id, relation, kind, record_id)"
+				" SELECT $1, x.t, x.relation, x.kind, x.id"
+				" FROM unnest($2, $3, $4, $5) WITH ORDINALITY AS x(t, relation, kind, id, o) ORDER BY x.o"
+				" ON CONFLICT DO NOTHING",
+				rows, rows->lnk, lnk_types, lengthof(lnk_types), "link batch insert");
+	rows_insert(&dep_plan,
+				"INSERT INTO tasks.task_dependencies (workspace_id, task_id, depends_on_id)"
+				" SELECT $1, x.t, x.d FROM unnest($2, $3) WITH ORDINALITY AS x(t, d, o) ORDER BY x.o",
+				rows, rows->dep, dep_types, lengthof(dep_types), "dependency batch insert");
+	rows_insert(&note_plan,
+				"INSERT INTO tasks.notes (workspace_id, id, task_id, body, created_by)"
+				" SELECT $1, tasks.uuid_generate_v7(), x.t, x.b, x.a"
+				" FROM unnest($2, $3, $4) WITH ORDINALITY AS x(t, b, a, o) ORDER BY x.o",
+				rows, rows->note, note_types, lengthof(note_types), "note batch insert");
 }

@@ -4,25 +4,31 @@
  *	  tasks.task_create_many: up to 1,000 native payloads in one call.
  *
  * The request is {"tasks": [payload, ...], "defaults": {...}, "mode": ...}.
- * Every item runs through task_engine_create, the pipeline of the single
+ * Every item runs through task_engine_check, the checks of the single
  * create, after the defaults were merged under it (defaults || item: a key
  * the item sets, even to null, wins).  Problem paths point into the request:
  * "/tasks/3/title", or "/defaults/status" for a key the item took from the
- * defaults.
+ * defaults.  The items that pass are staged (task_rows_add) and written
+ * together at the end, one INSERT per table (task_rows_write): the tables'
+ * per-statement costs are paid once per batch, not once per item.  An
+ * external id taken by an item staged earlier in the batch is reported as
+ * the database check would report it.
  *
- * all_or_none (the default): every item is run and every problem collected;
- * if any item failed, one 22023 carries them all and the error rolls back
- * the items already written, so nothing is stored.  No subtransaction is
- * needed: the error is the rollback.
+ * all_or_none (the default): every item is checked and every problem
+ * collected; if any item failed, one 22023 carries them all and nothing is
+ * written.  No subtransaction is needed: the error is the rollback.
  *
- * best_effort: the items run inside one subtransaction.  An item whose
- * problems were found by validation writes nothing and needs no rollback.
- * Only an item that raises (a constraint race, a trigger) rolls the
- * subtransaction back; the items before it are run again in a new one and
- * the batch goes on after it.  So a batch costs one subtransaction plus two
- * per raised error, not one per item: more than 64 subtransactions with
- * an xid in one transaction overflow the per-backend subxid cache and slow
- * every other session's snapshots while it stays open.
+ * best_effort: the items are checked, staged and written inside one
+ * subtransaction; an item whose problems were found by the checks is left
+ * out.  When something raises that an item is to blame for (a constraint
+ * race, a trigger), the subtransaction is rolled back and the batch runs
+ * again one item at a time (task_engine_create), also in one
+ * subtransaction: only an item that raises rolls it back, the items before
+ * it are run again in a new one and the batch goes on after it.  So a batch
+ * costs one subtransaction, plus one and two per raised error when an item
+ * raises, not one per item: more than 64 subtransactions with an xid in one
+ * transaction overflow the per-backend subxid cache and slow every other
+ * session's snapshots while it stays open.
  *
  * Each item runs in its own memory context, reset before the next, with its
  * own SPI connection, so 1,000 items do not pile up memory.
@@ -68,6 +74,7 @@ typedef struct BulkRun
 	BulkItem   *items;
 	MemoryContext resultcxt;	/* lives for the call: results, errors */
 	MemoryContext itemcxt;		/* reset before every item */
+	TaskRows   *rows;			/* checked items staged here, or NULL: each item stores itself */
 } BulkRun;
 
 /* Reads "tasks": an array of 1 to BULK_MAX_TASKS items. */
@@ -255,6 +262,39 @@ bulk_problem_path(const BulkRun *run, Jsonb *raw, int i, const char *path)
 }
 
 /*
+ * Checks an item and stages its rows in run->rows (written with the others
+ * by bulk_write_rows); false with its problems when it cannot be stored.
+ * The staged items are not in the tables yet, so an external id taken by
+ * one of them is checked here, with the problem the database check gives.
+ */
+static bool
+bulk_stage_item(BulkRun *run, Jsonb *payload, TaskDraft *draft, TaskProblems *problems)
+{
+	bool		ok = task_engine_check(payload, &run->who, draft, problems);
+
+	if (draft->external_id != NULL && task_rows_external_id_taken(run->rows, draft->external_id))
+	{
+		problem_add(problems, "/external_id", "duplicate", "another task of this workspace has this external id");
+		ok = false;
+	}
+	if (ok)
+		task_rows_add(run->rows, draft);
+	return ok;
+}
+
+/* Writes the staged items: one statement per table. */
+static void
+bulk_write_rows(BulkRun *run)
+{
+	if (task_rows_count(run->rows) == 0)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	task_rows_write(run->rows);
+	SPI_finish();
+}
+
+/*
  * Runs item i through the engine with its own SPI connection; the outcome
  * goes to run->items[i] (allocated in the result context).
  */
@@ -286,7 +326,8 @@ bulk_run_item(BulkRun *run, int i)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	problems_init(&problems);
-	if (task_engine_create(payload, &run->who, &draft, &problems))
+	if (run->rows != NULL ? bulk_stage_item(run, payload, &draft, &problems) :
+		task_engine_create(payload, &run->who, &draft, &problems))
 	{
 		out->created = true;
 		out->id = draft.id;
@@ -318,6 +359,7 @@ bulk_all_or_none(BulkRun *run)
 	TaskProblems all;
 	List	   *seen = NIL;		/* "/defaults..." problems already listed */
 
+	run->rows = task_rows_create(&run->who.workspace_id);
 	for (int i = 0; i < run->ntasks; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -351,6 +393,8 @@ bulk_all_or_none(BulkRun *run)
 		}
 	}
 	problems_raise_if_any(&all, "task batch");
+	bulk_write_rows(run);
+	run->rows = NULL;
 }
 
 /* Whether an error raised by an item is the item's fault (data, constraints), not the call's. */
@@ -438,6 +482,58 @@ bulk_try_range(BulkRun *run, int from, int to, int *failed, ErrorData **error)
 		return false;
 	}
 	PG_END_TRY();
+	return true;
+}
+
+/*
+ * best_effort, the usual case: every item checked and staged, then the
+ * staged ones written together, in one subtransaction.  True when that
+ * went through.  False when something raised that an item is to blame for
+ * (a constraint race, a trigger): then nothing is left of it, and the
+ * caller runs the items one by one to tell which.  Any other error
+ * propagates.
+ */
+static bool
+bulk_try_staged(BulkRun *run)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(run->resultcxt);
+	run->rows = task_rows_create(&run->who.workspace_id);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		for (int i = 0; i < run->ntasks; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(run->itemcxt);
+			bulk_run_item(run, i);
+		}
+		bulk_write_rows(run);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(run->resultcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		run->rows = NULL;
+		if (!bulk_item_error(edata))
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return false;
+	}
+	PG_END_TRY();
+	run->rows = NULL;
 	return true;
 }
 
@@ -539,7 +635,7 @@ bulk_create(Jsonb *payload, pg_uuid_t *task_id)
 	run.items = palloc0(sizeof(BulkItem) * run.ntasks);
 	if (run.mode == BULK_ALL_OR_NONE)
 		bulk_all_or_none(&run);
-	else
+	else if (!bulk_try_staged(&run))
 		bulk_best_effort(&run, 0, run.ntasks);
 	MemoryContextDelete(run.itemcxt);
 	result = bulk_result(&run);

@@ -64,8 +64,8 @@ check_status(TaskDraft *d, TaskProblems *p)
 	char		nulls[3] = {' ', ' ', ' '};
 	bool		isnull;
 
-	store_plan(&plan,
-			   "SELECT s.id, s.category FROM tasks.statuses s"
+	store_plan_generic(&plan,
+			   "SELECT s.id, s.category, s.name, s.color FROM tasks.statuses s"
 			   " WHERE s.workspace_id = $1"
 			   "   AND CASE WHEN $2 IS NOT NULL THEN s.id = $2"
 			   "            WHEN $3 IS NOT NULL THEN lower(s.name) = lower($3) OR s.category = $3"
@@ -96,6 +96,35 @@ check_status(TaskDraft *d, TaskProblems *p)
 	d->status_id = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	d->has_status_id = true;
 	d->status_category = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	d->status_label = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	d->status_color = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+}
+
+/*
+ * Appends the kind and name of member id (from the member lookup's result,
+ * NULL when absent) to the draft's assignee_kinds and assignee_names.
+ */
+static void
+member_label(TaskDraft *d, const pg_uuid_t *id)
+{
+	char	   *kind = NULL,
+			   *name = NULL;
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *got = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i],
+													  SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (!isnull && memcmp(got, id, sizeof(pg_uuid_t)) == 0)
+		{
+			kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+			name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4);
+			break;
+		}
+	}
+	d->assignee_kinds = lappend(d->assignee_kinds, kind);
+	d->assignee_names = lappend(d->assignee_names, name);
 }
 
 /* The creator and every assignee must be active members of the workspace. */
@@ -113,8 +142,8 @@ check_members(TaskDraft *d, TaskProblems *p)
 		ids = lappend(ids, &d->created_by);
 	if (ids == NIL)
 		return;
-	store_plan(&plan,
-			   "SELECT m.id, m.active FROM tasks.members m"
+	store_plan_generic(&plan,
+			   "SELECT m.id, m.active, m.kind, m.name FROM tasks.members m"
 			   " WHERE m.workspace_id = $1 AND m.id = ANY ($2)",
 			   2, types);
 	values[0] = UUIDPGetDatum(&d->workspace_id);
@@ -122,6 +151,7 @@ check_members(TaskDraft *d, TaskProblems *p)
 	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "member lookup failed");
 
+	d->assignee_kinds = d->assignee_names = NIL;
 	forboth(lc, d->assignees, pc, d->assignee_paths)
 	{
 		bool		active = false;
@@ -130,6 +160,7 @@ check_members(TaskDraft *d, TaskProblems *p)
 			problem_add(p, lfirst(pc), "not_found", "no such member in this workspace");
 		else if (!active)
 			problem_add(p, lfirst(pc), "inactive", "the member is deactivated");
+		member_label(d, lfirst(lc));
 	}
 	if (d->has_created_by)
 	{
@@ -182,8 +213,8 @@ check_link_ids(TaskDraft *d, TaskProblems *p)
 	values[1] = uuid_list_array(ids);
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(tasks_extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	store_plan(&plan,
-			   "SELECT r.id, r.kind FROM tasks.records r"
+	store_plan_generic(&plan,
+			   "SELECT r.id, r.kind, r.name FROM tasks.records r"
 			   " WHERE r.workspace_id = $1 AND r.id = ANY ($2) AND r.deleted_at IS NULL"
 			   " FOR KEY SHARE OF r",
 			   2, types);
@@ -206,6 +237,8 @@ check_link_ids(TaskDraft *d, TaskProblems *p)
 			char	   *kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 
 			found = memcmp(got, &l->record_id, sizeof(pg_uuid_t)) == 0 && strcmp(kind, l->kind) == 0;
+			if (found)
+				l->record_name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 		}
 		if (!found)
 			problem_add(p, l->path, "not_found", "no %s with this id in this workspace", l->kind);
@@ -268,7 +301,7 @@ check_dependencies(TaskDraft *d, TaskProblems *p)
 
 	if (d->dependencies == NIL)
 		return;
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "SELECT t.id FROM tasks.tasks t"
 			   " WHERE t.workspace_id = $1 AND t.id = ANY ($2) AND t.deleted_at IS NULL",
 			   2, types);
@@ -293,7 +326,7 @@ check_external_id(TaskDraft *d, TaskProblems *p)
 
 	if (d->external_id == NULL)
 		return;
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "SELECT 1 FROM tasks.tasks t WHERE t.workspace_id = $1 AND t.external_id = $2"
 			   " AND t.id <> $3",
 			   3, types);
@@ -353,7 +386,7 @@ task_dependency_lock(const pg_uuid_t *workspace)
 	Oid			types[1] = {UUIDOID};
 	Datum		values[1];
 
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "INSERT INTO tasks.dependency_locks AS l (workspace_id) VALUES ($1)"
 			   " ON CONFLICT (workspace_id) DO UPDATE SET version = l.version + 1, changed_at = now()",
 			   1, types);
@@ -441,7 +474,7 @@ task_check_dependency_cycles(const pg_uuid_t *workspace, const pg_uuid_t *task,
 	ctl.entrysize = sizeof(CycleVisit);
 	ctl.hcxt = CurrentMemoryContext;
 	seen = hash_create("tasks dependency cycle check", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	store_plan(&plan,
+	store_plan_generic(&plan,
 			   "SELECT d.task_id, d.depends_on_id FROM tasks.task_dependencies d"
 			   " WHERE d.workspace_id = $1 AND d.depends_on_id = ANY ($2)",
 			   2, types);

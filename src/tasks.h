@@ -250,6 +250,7 @@ typedef struct TaskLink
 	char	   *query;			/* the name as given, when by_name */
 	char	   *path;			/* where in the payload it came from */
 	char	   *resolved_json;	/* resolution summary, when by_name */
+	char	   *record_name;	/* the record's name, set by task_draft_check_refs */
 } TaskLink;
 
 typedef struct TaskDraft
@@ -293,6 +294,11 @@ typedef struct TaskDraft
 	List	   *dependencies;	/* of pg_uuid_t * */
 	List	   *dependency_paths;	/* of char *, parallel to dependencies */
 	List	   *notes;			/* of char * (note bodies) */
+	/* set by task_draft_check_refs, for the response (task_store_response) */
+	char	   *status_label;	/* the status's name */
+	char	   *status_color;	/* NULL when the status has none */
+	List	   *assignee_kinds; /* of char *, parallel to assignees */
+	List	   *assignee_names; /* of char *, parallel to assignees */
 } TaskDraft;
 
 /* Parses and checks the shape of a native payload; no database access. */
@@ -305,8 +311,29 @@ extern void task_draft_parse(Jsonb *payload, TaskDraft *d, TaskProblems *p);
  */
 extern void task_draft_check_refs(TaskDraft *d, TaskProblems *p);
 extern void task_store_insert(TaskDraft *d);
+/*
+ * The response of a create, tasks.task_json of the task just stored plus
+ * "resolutions" (when not "[]"), built from the draft without reading the
+ * rows back.  False when the draft cannot tell every value (notes, whose ids
+ * the database makes); then read it back.  Caller is inside SPI.
+ */
+extern bool task_store_response(const TaskDraft *d, const char *resolutions, Datum *out);
 /* The JSON array of name resolutions made for the draft's links. */
 extern char *task_draft_resolutions_json(const TaskDraft *d);
+
+/*
+ * Many checked drafts written together (task_create_many): task_rows_add
+ * gives the draft its id and stages its rows (copies: the draft may go);
+ * task_rows_write inserts every staged row, one statement per table, in
+ * the order they were staged.  Caller of task_rows_write is inside SPI.
+ */
+typedef struct TaskRows TaskRows;
+extern TaskRows *task_rows_create(const pg_uuid_t *workspace);
+extern void task_rows_add(TaskRows *rows, TaskDraft *d);
+extern int	task_rows_count(const TaskRows *rows);
+/* Whether a staged task has this external id. */
+extern bool task_rows_external_id_taken(const TaskRows *rows, const char *external_id);
+extern void task_rows_write(TaskRows *rows);
 
 /* Array datums for SPI parameters from lists of pg_uuid_t * / char *. */
 extern Datum uuid_list_array(List *ids);
@@ -320,6 +347,9 @@ extern Datum text_list_array(List *items);
  */
 extern bool task_engine_create(Jsonb *native, const TaskIdentity *who,
 							   TaskDraft *d, TaskProblems *p);
+/* The same without the store: true when d is ready to be stored. */
+extern bool task_engine_check(Jsonb *native, const TaskIdentity *who,
+							  TaskDraft *d, TaskProblems *p);
 
 /*
  * Runs a kept plan taking ($1 workspace uuid, $2 task uuid, $3 text extra,
@@ -331,14 +361,16 @@ extern Datum task_store_fetch(SPIPlanPtr *slot, const char *sql,
 
 /* Kept SPI plans, prepared once per backend. */
 extern SPIPlanPtr store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
+/* The same, always with the generic plan (for plans that do not depend on the values). */
+extern SPIPlanPtr store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
 
 /* ------------------------------------------------------------------------
  * dialect.c: vendor contracts over the one engine
  *
  * A dialect validates the vendor body with the vendor's own rules and
  * messages, translates it into a native payload (dialect_put_*), runs the
- * engine (dialect_create) and shapes the vendor response with an SQL
- * function.  Native problems come back with native JSON pointers;
+ * engine (dialect_create) and reads the vendor response back with one kept
+ * query (dialect_response).  Native problems come back with native JSON pointers;
  * dialect_vendor_field maps them to the vendor field that produced them.
  * ------------------------------------------------------------------------
  */
@@ -397,8 +429,40 @@ extern const char *dialect_vendor_field(const DialectContext *ctx, const char *n
 /* The index <n> of a native path "<prefix>/<n>[/...]", or -1. */
 extern int	dialect_path_index(const char *path, const char *prefix);
 
-/* The vendor response: a kept plan ($1 workspace, $2 task) returning jsonb; finishes SPI. */
+
+/*
+ * The vendor response: a kept plan ($1 workspace, $2 task) returning jsonb;
+ * finishes SPI.  The query is self-contained (no SQL-language helpers).
+ */
 extern Datum dialect_response(DialectContext *ctx, SPIPlanPtr *slot, const char *sql);
+
+/* The same plan behind tasks._<dialect>_response(uuid, uuid); NULL when not visible. */
+extern Datum dialect_response_sql(FunctionCallInfo fcinfo, SPIPlanPtr *slot, const char *sql);
+
+/*
+ * The tail every dialect's response query ends with: lk.ids, the task's
+ * linked record ids grouped by relation ({"contact": [...], ...}, ids in
+ * order), and the key of the task (t, $1 workspace, $2 id).
+ */
+#define DIALECT_RESPONSE_LINKS_AND_KEY \
+"  CROSS JOIN LATERAL (SELECT jsonb_object_agg(g.relation, g.ids)" \
+"					   FROM (SELECT l.relation, jsonb_agg(l.record_id ORDER BY l.record_id) AS ids" \
+"							   FROM tasks.task_links l" \
+"							  WHERE l.workspace_id = t.workspace_id AND l.task_id = t.id" \
+"							  GROUP BY l.relation) AS g) AS lk(ids)" \
+" WHERE t.workspace_id = $1 AND t.id = $2"
+
+/*
+ * Defines tasks_<d>_response, the C function behind tasks._<d>_response,
+ * sharing the dialect's kept plan <d>_response_plan and text <d>_response_sql.
+ */
+#define TASKS_DIALECT_RESPONSE(d) \
+PG_FUNCTION_INFO_V1(tasks_##d##_response); \
+Datum \
+tasks_##d##_response(PG_FUNCTION_ARGS) \
+{ \
+	return dialect_response_sql(fcinfo, &d##_response_plan, d##_response_sql); \
+}
 
 /*
  * Raises the vendor error: SQLSTATE PT<status> (PostgREST answers that HTTP

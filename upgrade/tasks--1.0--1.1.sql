@@ -104,3 +104,155 @@ SELECT s.kind, k.label, k.description, k.kind IS NULL
 			   ('release', 'Release'), ('thread', 'Thread')) AS s (kind, label)
   LEFT JOIN tasks.record_kinds k ON k.kind OPERATOR(pg_catalog.=) s.kind
  WHERE k.kind IS NULL OR k.label OPERATOR(pg_catalog.<>) s.label OR k.description IS NOT NULL;
+
+-- ---------------------------------------------------------------------------
+-- Vendor responses read by kept plans in C (ddl/50-54): no SQL-language
+-- function parsed and planned on every call.  Same signatures, so CREATE OR
+-- REPLACE keeps owners, comments and privileges.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tasks._leadlex_response(workspace_id uuid, id uuid) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tasks_leadlex_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION tasks._lightfield_response(workspace_id uuid, id uuid) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tasks_lightfield_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION tasks._vambe_response(workspace_id uuid, id uuid) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tasks_vambe_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION tasks._care_response(workspace_id uuid, id uuid) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tasks_care_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION tasks._acp_response(workspace_id uuid, id uuid) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tasks_acp_response'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION tasks._lightfield_definitions(workspace_id uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN jsonb_build_object(
+		'objectType', 'task',
+		'fieldDefinitions', '{
+			"$title": {"slug": "title", "label": "Title", "description": "Title of the task.",
+					   "valueType": "TEXT", "system": true, "typeConfiguration": {}},
+			"$status": {"slug": "status", "label": "Status",
+						"description": "Task status. One of: TODO, IN_PROGRESS, COMPLETE, CANCELLED.",
+						"valueType": "SINGLE_SELECT", "system": true,
+						"typeConfiguration": {"options": [
+							{"id": "TODO", "label": "To do", "description": null},
+							{"id": "IN_PROGRESS", "label": "In progress", "description": null},
+							{"id": "COMPLETE", "label": "Complete", "description": null},
+							{"id": "CANCELLED", "label": "Cancelled", "description": null}]}},
+			"$description": {"slug": "description", "label": "Description",
+							 "description": "Description of the task in markdown format.",
+							 "valueType": "MARKDOWN", "system": true, "typeConfiguration": {}},
+			"$dueAt": {"slug": "dueAt", "label": "Due at",
+					   "description": "Due date as an ISO 8601 datetime string.",
+					   "valueType": "DATETIME", "system": true, "typeConfiguration": {}}}'::jsonb,
+		'relationshipDefinitions', '{
+			"$assignedTo": {"slug": "assignedTo", "label": "Assigned to",
+							"description": "ID of the member this task is assigned to.",
+							"cardinality": "HAS_ONE", "objectType": "member", "system": true},
+			"$account": {"slug": "account", "label": "Account",
+						 "description": "ID of the account this task belongs to.",
+						 "cardinality": "HAS_ONE", "objectType": "account", "system": true},
+			"$opportunity": {"slug": "opportunity", "label": "Opportunity",
+							 "description": "ID of the opportunity this task is associated with.",
+							 "cardinality": "HAS_ONE", "objectType": "opportunity", "system": true},
+			"$createdBy": {"slug": "createdBy", "label": "Created by",
+						   "description": "ID of the member who created this task. Defaults to the authenticated user.",
+						   "cardinality": "HAS_ONE", "objectType": "member", "system": true},
+			"$note": {"slug": "note", "label": "Notes",
+					  "description": "Notes on this task. Read-only: manage notes via their own relationships.",
+					  "cardinality": "HAS_MANY", "objectType": "note", "system": true, "readOnly": true}}'::jsonb
+			|| coalesce((SELECT jsonb_object_agg(d.slug, jsonb_build_object(
+								'id', d.id, 'slug', d.slug, 'label', d.label, 'description', d.description,
+								'cardinality', upper(d.cardinality), 'objectType', d.kind, 'system', false))
+						   FROM tasks.relation_definitions d
+						  WHERE d.workspace_id = _lightfield_definitions.workspace_id AND d.object_type = 'task'),
+						'{}'::jsonb));
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- tasks._task_json_batch (ddl/71_list.sql): child rows looked up by the ids
+-- given, through the primary keys, instead of filtering every assignee of the
+-- workspace; the cost of a page or a read-back no longer grows with it.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tasks._task_json_batch(ws uuid, task_ids uuid[]) RETURNS TABLE (ord bigint, id uuid, task jsonb)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+		SELECT u.o, t.id, jsonb_build_object(
+			'id', t.id,
+			'workspace_id', t.workspace_id,
+			'title', t.title,
+			'description', t.description,
+			'status', jsonb_build_object('id', s.id, 'name', s.name, 'category', s.category, 'color', s.color),
+			'priority', t.priority,
+			'type', t.type,
+			'tags', to_jsonb(t.tags),
+			'due_date', to_jsonb(to_char(t.due_date, 'YYYY-MM-DD')),
+			'due_at', tasks.format_instant(t.due_at),
+			'timezone', t.due_timezone,
+			'all_day', t.due_date IS NOT NULL,
+			'deadline', tasks.format_instant(t.deadline),
+			'scheduled_start', tasks.format_instant(t.scheduled_start),
+			'scheduled_end', tasks.format_instant(t.scheduled_end),
+			'completed_at', tasks.format_instant(t.completed_at),
+			'sort_order', t.sort_order,
+			'metadata', t.metadata,
+			'external_id', t.external_id,
+			'created_by', t.created_by,
+			'created_at', tasks.format_instant(t.created_at),
+			'updated_at', tasks.format_instant(t.updated_at),
+			'version', t.version,
+			'assignees', coalesce(asg.j, '[]'::jsonb),
+			'links', coalesce(lnk.j, '[]'::jsonb),
+			'dependency_ids', coalesce(dep.j, '[]'::jsonb),
+			'notes', coalesce(nts.j, '[]'::jsonb))
+		  FROM unnest(task_ids) WITH ORDINALITY AS u(id, o)
+		  JOIN tasks.tasks t ON t.workspace_id = ws AND t.id = u.id
+		  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'name', m.name)
+							 ORDER BY m.kind DESC, m.name, m.id) AS j
+			  FROM tasks.task_assignees a
+			 CROSS JOIN LATERAL (SELECT m.id, m.kind, m.name FROM tasks.members m
+								  WHERE m.workspace_id = ws AND m.id = a.member_id OFFSET 0) AS m
+			 WHERE a.workspace_id = ws AND a.task_id = t.id) AS asg
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('relation', l.relation, 'kind', l.kind, 'id', r.id, 'name', r.name)
+							 ORDER BY l.relation, r.name, r.id) AS j
+			  FROM tasks.task_links l
+			 CROSS JOIN LATERAL (SELECT r.id, r.name FROM tasks.records r
+								  WHERE r.workspace_id = ws AND r.id = l.record_id OFFSET 0) AS r
+			 WHERE l.workspace_id = ws AND l.task_id = t.id) AS lnk
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id) AS j
+			  FROM tasks.task_dependencies d
+			 WHERE d.workspace_id = ws AND d.task_id = t.id) AS dep
+		  CROSS JOIN LATERAL (
+			SELECT jsonb_agg(jsonb_build_object('id', n.id, 'body', n.body, 'kind', n.kind,
+												'created_at', tasks.format_instant(n.created_at))
+							 ORDER BY n.id) AS j
+			  FROM tasks.notes n
+			 WHERE n.workspace_id = ws AND n.task_id = t.id) AS nts
+	  ORDER BY u.o;
+END
+$$;
