@@ -20,6 +20,7 @@ OBJS = \
 	src/task_bulk.o \
 	src/claim.o \
 	src/task_list.o \
+	src/task_json.o \
 	src/lifecycle.o \
 	src/dialect_leadlex.o \
 	src/dialect_lightfield.o \

@@ -42,91 +42,23 @@ CREATE INDEX tasks_list_priority_idx ON tasks.tasks
 	INCLUDE (status_id, deleted_at);
 
 -- The native shape of many tasks at once, in the order of ids: the same JSON
--- as tasks.task_json (the regression test list.sql compares them for every
--- task it makes), built in one statement whose plan PL/pgSQL keeps.  Calling
--- tasks.task_json once per row starts an executor per row (~0.15 ms each, 8
--- to 12 ms for a page of 50); a SQL function would be planned anew on each
--- call (~7 ms for this statement).  The generic plan is right for every call
--- (ids are primary keys), so it is used from the first call on instead of
--- after five custom ones.
---
--- Every child list is a LATERAL subquery keyed by (ws, t.id), and the member
--- or record of each child row is a LATERAL lookup by its primary key: the
--- planner can only answer them by probing the primary keys (notes_task_idx
--- for notes) once per row, so the cost is that of the ids given, whatever
--- the size of the workspace.  (OFFSET 0 keeps the member and record lookups
--- from being flattened into a join, which the generic plan could answer by
--- hashing every member or record of the workspace for each task.)  Grouping
--- all children with task_id = ANY (task_ids), as 1.0 did, let the planner scan
--- every assignee of every member of the workspace instead.
--- The join conditions are plain uuid equalities, which are LEAKPROOF, so
--- they stay index conditions under forced row level security too.
+-- as tasks.task_json (which calls it with one id), built in C
+-- (src/task_json.c) by the one builder that also writes the response of a
+-- create and the items of tasks.task_list.  Five statements whatever the
+-- number of ids, each with a kept generic plan: the tasks with their status,
+-- then the assignees (with the member's name), links (with the record's
+-- name), dependencies and notes of all of them.  Every row is looked up by a
+-- primary key (notes: notes_task_idx) in a LATERAL subquery keyed by the id
+-- or the child row (OFFSET 0 keeps it from being flattened into a join that
+-- the generic plan could answer by scanning the workspace), so the cost is
+-- that of the ids given, whatever the size of the workspace.  The conditions
+-- are plain uuid equalities, which are LEAKPROOF, so they stay index
+-- conditions under forced row level security too.  Reads in the caller's
+-- snapshot, as a STABLE function does.
 CREATE FUNCTION tasks._task_json_batch(ws uuid, task_ids uuid[]) RETURNS TABLE (ord bigint, id uuid, task jsonb)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_generic_plan
-AS $$
-#variable_conflict use_column
-BEGIN
-	RETURN QUERY
-		SELECT u.o, t.id, jsonb_build_object(
-			'id', t.id,
-			'workspace_id', t.workspace_id,
-			'title', t.title,
-			'description', t.description,
-			'status', jsonb_build_object('id', s.id, 'name', s.name, 'category', s.category, 'color', s.color),
-			'priority', t.priority,
-			'type', t.type,
-			'tags', to_jsonb(t.tags),
-			'due_date', to_jsonb(to_char(t.due_date, 'YYYY-MM-DD')),
-			'due_at', tasks.format_instant(t.due_at),
-			'timezone', t.due_timezone,
-			'all_day', t.due_date IS NOT NULL,
-			'deadline', tasks.format_instant(t.deadline),
-			'scheduled_start', tasks.format_instant(t.scheduled_start),
-			'scheduled_end', tasks.format_instant(t.scheduled_end),
-			'completed_at', tasks.format_instant(t.completed_at),
-			'sort_order', t.sort_order,
-			'metadata', t.metadata,
-			'external_id', t.external_id,
-			'created_by', t.created_by,
-			'created_at', tasks.format_instant(t.created_at),
-			'updated_at', tasks.format_instant(t.updated_at),
-			'version', t.version,
-			'assignees', coalesce(asg.j, '[]'::jsonb),
-			'links', coalesce(lnk.j, '[]'::jsonb),
-			'dependency_ids', coalesce(dep.j, '[]'::jsonb),
-			'notes', coalesce(nts.j, '[]'::jsonb))
-		  FROM unnest(task_ids) WITH ORDINALITY AS u(id, o)
-		  JOIN tasks.tasks t ON t.workspace_id = ws AND t.id = u.id
-		  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'name', m.name)
-							 ORDER BY m.kind DESC, m.name, m.id) AS j
-			  FROM tasks.task_assignees a
-			 CROSS JOIN LATERAL (SELECT m.id, m.kind, m.name FROM tasks.members m
-								  WHERE m.workspace_id = ws AND m.id = a.member_id OFFSET 0) AS m
-			 WHERE a.workspace_id = ws AND a.task_id = t.id) AS asg
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('relation', l.relation, 'kind', l.kind, 'id', r.id, 'name', r.name)
-							 ORDER BY l.relation, r.name, r.id) AS j
-			  FROM tasks.task_links l
-			 CROSS JOIN LATERAL (SELECT r.id, r.name FROM tasks.records r
-								  WHERE r.workspace_id = ws AND r.id = l.record_id OFFSET 0) AS r
-			 WHERE l.workspace_id = ws AND l.task_id = t.id) AS lnk
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id) AS j
-			  FROM tasks.task_dependencies d
-			 WHERE d.workspace_id = ws AND d.task_id = t.id) AS dep
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('id', n.id, 'body', n.body, 'kind', n.kind,
-												'created_at', tasks.format_instant(n.created_at))
-							 ORDER BY n.id) AS j
-			  FROM tasks.notes n
-			 WHERE n.workspace_id = ws AND n.task_id = t.id) AS nts
-	  ORDER BY u.o;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'tasks_task_json_batch'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tasks._task_json_batch(uuid, uuid[]) IS
 	'Internal: tasks.task_json of many tasks in one statement, with each id''s position in task_ids (ord); ids not in the workspace are skipped.';
 

@@ -14,6 +14,8 @@
  */
 #include "tasks.h"
 
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -315,6 +317,59 @@ dialect_response_sql(FunctionCallInfo fcinfo, SPIPlanPtr *slot, const char *sql)
 	if (!found)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * The responses of many tasks, in the order of ids, as array elements: the
+ * dialect's response statement keyed by each id in turn, in one kept
+ * statement, so that a list starts one executor instead of one per task
+ * (each tasks._<dialect>_response call prepared, started and ended its
+ * plan).  The statement ends with "t.id = $2" (DIALECT_RESPONSE_LINKS_AND_KEY);
+ * here that is the id of a LATERAL subquery, which OFFSET 0 keeps from being
+ * flattened into a join the planner could answer by scanning the workspace.
+ * Ids that are not visible tasks of the workspace are skipped.  Caller is
+ * inside SPI.
+ */
+void
+dialect_responses_push(JsonbParseState **st, SPIPlanPtr *slot, const char *sql,
+					   const pg_uuid_t *workspace, List *ids)
+{
+	static const char key[] = "t.id = $2";
+	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
+	Datum		v[2];
+	size_t		len = strlen(sql);
+
+	if (ids == NIL)
+		return;
+	if (*slot == NULL)
+	{
+		if (len < strlen(key) || strcmp(sql + len - strlen(key), key) != 0 ||
+			strstr(sql, "$2") != sql + len - 2)
+			elog(ERROR, "a dialect response statement must end with \"%s\"", key);
+		store_plan_generic(slot,
+						   psprintf("SELECT r.j FROM unnest($2) WITH ORDINALITY AS x(id, o)"
+									" CROSS JOIN LATERAL (%.*sx.id OFFSET 0) AS r(j) ORDER BY x.o",
+									(int) (len - 2), sql),
+						   2, types);
+	}
+	v[0] = UUIDPGetDatum(workspace);
+	v[1] = uuid_list_array(ids);
+	if (SPI_execute_plan(*slot, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the task responses");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		JsonbValue	jv;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;
+		jv.type = jbvBinary;
+		jv.val.binary.data = &DatumGetJsonbP(d)->root;
+		jv.val.binary.len = VARSIZE(DatumGetJsonbP(d)) - VARHDRSZ;
+		(void) pushJsonbValue(st, WJB_ELEM, &jv);
+	}
 }
 
 /* Raises a vendor error as SQLSTATE PT<status> with the body in DETAIL. */

@@ -746,6 +746,9 @@ TASKS_DIALECT_CREATE(lightfield, 200)
 /* tasks._lightfield_response(workspace_id uuid, id uuid) RETURNS jsonb */
 TASKS_DIALECT_RESPONSE(lightfield)
 
+/* The responses of a list (task_list.c) */
+TASKS_DIALECT_RESPONSES(lightfield)
+
 /* tasks_lightfield.task_definitions() RETURNS jsonb: GET /v1/tasks/definitions */
 PG_FUNCTION_INFO_V1(tasks_lightfield_task_definitions);
 Datum

@@ -687,3 +687,6 @@ TASKS_DIALECT_CREATE(vambe, 201)
 
 /* tasks._vambe_response(workspace_id uuid, id uuid) RETURNS jsonb */
 TASKS_DIALECT_RESPONSE(vambe)
+
+/* The responses of a list (task_list.c) */
+TASKS_DIALECT_RESPONSES(vambe)

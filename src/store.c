@@ -17,17 +17,12 @@
 #include "task_update.h"
 
 #include "access/xact.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
-#include "common/jsonapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/datetime.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
 #include "utils/timestamp.h"
-#include "utils/varlena.h"
 
 /* Prepares sql once per backend, with the given cursor options, into *slot. */
 static SPIPlanPtr
@@ -465,186 +460,45 @@ task_store_fetch(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
 	return SPI_datumTransfer(result, false, -1);
 }
 
-/* An assignee or link of a response, with the keys it is sorted by. */
-typedef struct ResponseChild
-{
-	const char *first;			/* member kind (descending) / link relation */
-	const char *name;			/* member / record name */
-	const pg_uuid_t *id;		/* member / record id */
-	const char *kind;			/* the link's kind */
-} ResponseChild;
-
-/* text order in the database's default collation, as ORDER BY on the columns sorts */
-static int
-response_text_cmp(const char *a, const char *b)
-{
-	return varstr_cmp(a, strlen(a), b, strlen(b), DEFAULT_COLLATION_OID);
-}
-
-/* ORDER BY m.kind DESC, m.name, m.id (tasks._task_json_batch) */
-static int
-response_assignee_cmp(const void *a, const void *b)
-{
-	const ResponseChild *x = a;
-	const ResponseChild *y = b;
-	int			c = response_text_cmp(y->first, x->first);
-
-	if (c == 0)
-		c = response_text_cmp(x->name, y->name);
-	return c != 0 ? c : memcmp(x->id, y->id, sizeof(pg_uuid_t));
-}
-
-/* ORDER BY l.relation, r.name, r.id (tasks._task_json_batch) */
-static int
-response_link_cmp(const void *a, const void *b)
-{
-	const ResponseChild *x = a;
-	const ResponseChild *y = b;
-	int			c = response_text_cmp(x->first, y->first);
-
-	if (c == 0)
-		c = response_text_cmp(x->name, y->name);
-	return c != 0 ? c : memcmp(x->id, y->id, sizeof(pg_uuid_t));
-}
-
-/* ORDER BY d.depends_on_id: uuid order is byte order */
-static int
-response_uuid_cmp(const void *a, const void *b)
-{
-	return memcmp(*(const pg_uuid_t *const *) a, *(const pg_uuid_t *const *) b, sizeof(pg_uuid_t));
-}
-
-/* Pushes a string (a key, an element or a value), or null. */
-static void
-jb_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
-
-	if (s == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) s;
-		v.val.string.len = strlen(s);
-	}
-	(void) pushJsonbValue(st, tok, &v);
-}
-
-/* "key": string or null */
-static void
-jb_text(JsonbParseState **st, const char *key, const char *s)
-{
-	jb_string(st, WJB_KEY, key);
-	jb_string(st, WJB_VALUE, s);
-}
-
-/* "key": an instant as tasks.format_instant writes it, or null */
-static void
-jb_instant(JsonbParseState **st, const char *key, bool has, TimestampTz t)
-{
-	jb_text(st, key, has ? tp_format_instant(t) : NULL);
-}
-
-/* "key": a uuid string, or null */
-static void
-jb_uuid(JsonbParseState **st, const char *key, const pg_uuid_t *u)
-{
-	jb_text(st, key, u ? uuid_to_cstring(u) : NULL);
-}
-
-/* "key": true or false */
-static void
-jb_bool(JsonbParseState **st, const char *key, bool b)
-{
-	JsonbValue	v;
-
-	jb_string(st, WJB_KEY, key);
-	v.type = jbvBool;
-	v.val.boolean = b;
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
 /*
- * "key": a number given as its output text, as jsonb_build_object stores an
- * int4 or a float8: a number when the text is a JSON number, else a string
- * (NaN, Infinity).
+ * The assignees of a response as TaskJson children; false when a name is
+ * unknown.
  */
-static void
-jb_number(JsonbParseState **st, const char *key, const char *text)
-{
-	JsonbValue	v;
-
-	if (!IsValidJsonNumber(text, strlen(text)))
-	{
-		jb_text(st, key, text);
-		return;
-	}
-	jb_string(st, WJB_KEY, key);
-	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
-														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-/* "key": the JSON document json (parsed as ::jsonb parses it) */
-static void
-jb_json(JsonbParseState **st, const char *key, const char *json)
-{
-	Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
-	JsonbValue	v;
-
-	jb_string(st, WJB_KEY, key);
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-/* The assignees as tasks._task_json_batch lists them; false when a name is unknown. */
 static bool
-response_assignees(JsonbParseState **st, const TaskDraft *d)
+response_assignees(const TaskDraft *d, TaskJson *t)
 {
 	int			n = list_length(d->assignees);
-	ResponseChild *items = palloc(sizeof(ResponseChild) * Max(n, 1));
 
 	if (list_length(d->assignee_kinds) != n || list_length(d->assignee_names) != n)
 		return false;
+	t->assignees = palloc(sizeof(TaskJsonChild) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		items[i].first = list_nth(d->assignee_kinds, i);
-		items[i].name = list_nth(d->assignee_names, i);
-		items[i].id = list_nth(d->assignees, i);
-		if (items[i].first == NULL || items[i].name == NULL)
+		TaskJsonChild *c = &t->assignees[i];
+
+		c->id = *(pg_uuid_t *) list_nth(d->assignees, i);
+		c->first = list_nth(d->assignee_kinds, i);
+		c->name = list_nth(d->assignee_names, i);
+		c->kind = NULL;
+		if (c->first == NULL || c->name == NULL)
 			return false;
 	}
-	qsort(items, n, sizeof(ResponseChild), response_assignee_cmp);
-	jb_string(st, WJB_KEY, "assignees");
-	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		jb_uuid(st, "id", items[i].id);
-		jb_text(st, "kind", items[i].first);
-		jb_text(st, "name", items[i].name);
-		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	t->nassignees = n;
 	return true;
 }
 
 /*
- * The links as tasks._task_json_batch lists them: one per (relation,
- * record), as the insert keeps them (ON CONFLICT DO NOTHING keeps the first).
- * False when a record's name is unknown.
+ * The links of a response: one per (relation, record), as the insert keeps
+ * them (ON CONFLICT DO NOTHING keeps the first).  False when a record's name
+ * is unknown.
  */
 static bool
-response_links(JsonbParseState **st, const TaskDraft *d)
+response_links(const TaskDraft *d, TaskJson *t)
 {
-	ResponseChild *items = palloc(sizeof(ResponseChild) * Max(list_length(d->links), 1));
-	int			n = 0;
 	ListCell   *lc;
 
+	t->links = palloc(sizeof(TaskJsonChild) * Max(list_length(d->links), 1));
+	t->nlinks = 0;
 	foreach(lc, d->links)
 	{
 		TaskLink   *l = lfirst(lc);
@@ -652,48 +506,18 @@ response_links(JsonbParseState **st, const TaskDraft *d)
 
 		if (l->record_name == NULL)
 			return false;
-		for (int i = 0; i < n && !dup; i++)
-			dup = strcmp(items[i].first, l->relation) == 0 &&
-				memcmp(items[i].id, &l->record_id, sizeof(pg_uuid_t)) == 0;
+		for (int i = 0; i < t->nlinks && !dup; i++)
+			dup = strcmp(t->links[i].first, l->relation) == 0 &&
+				memcmp(&t->links[i].id, &l->record_id, sizeof(pg_uuid_t)) == 0;
 		if (dup)
 			continue;
-		items[n].first = l->relation;
-		items[n].name = l->record_name;
-		items[n].id = &l->record_id;
-		items[n].kind = l->kind;
-		n++;
+		t->links[t->nlinks].first = l->relation;
+		t->links[t->nlinks].name = l->record_name;
+		t->links[t->nlinks].id = l->record_id;
+		t->links[t->nlinks].kind = l->kind;
+		t->nlinks++;
 	}
-	qsort(items, n, sizeof(ResponseChild), response_link_cmp);
-	jb_string(st, WJB_KEY, "links");
-	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		jb_text(st, "relation", items[i].first);
-		jb_text(st, "kind", items[i].kind);
-		jb_uuid(st, "id", items[i].id);
-		jb_text(st, "name", items[i].name);
-		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
 	return true;
-}
-
-/* The dependency ids, sorted as tasks._task_json_batch lists them. */
-static void
-response_dependencies(JsonbParseState **st, const TaskDraft *d)
-{
-	int			n = list_length(d->dependencies);
-	const pg_uuid_t **ids = palloc(sizeof(pg_uuid_t *) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		ids[i] = list_nth(d->dependencies, i);
-	qsort(ids, n, sizeof(pg_uuid_t *), response_uuid_cmp);
-	jb_string(st, WJB_KEY, "dependency_ids");
-	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
-	for (int i = 0; i < n; i++)
-		jb_string(st, WJB_ELEM, uuid_to_cstring(ids[i]));
-	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
 
 /*
@@ -701,9 +525,8 @@ response_dependencies(JsonbParseState **st, const TaskDraft *d)
  * wrote (column defaults and now() included), every name the one the
  * reference checks read in this transaction, so the result equals
  * tasks.task_json of the stored task (the regression test create_response
- * compares them).  The object is built as jsonb_build_object builds it
- * (keys are ordered when the object ends).  Saves the read-back statement,
- * the largest part of a create.
+ * compares them): the same builder (task_json_push_fields) writes both.
+ * Saves the read-back statement, the largest part of a create.
  */
 bool
 task_store_response(const TaskDraft *d, const char *resolutions, Datum *out)
@@ -711,68 +534,64 @@ task_store_response(const TaskDraft *d, const char *resolutions, Datum *out)
 	JsonbParseState *st = NULL;
 	bool		done = d->status_category && strcmp(d->status_category, "done") == 0;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TaskJson	t;
 	JsonbValue *res;
+	int			i = 0;
 	ListCell   *lc;
 
-	/*
-	 * Notes get their ids in the database.  to_char and tp_format_date write
-	 * the same date only for the years 1 to 9999 (all that payloads allow).
-	 */
-	if (d->notes != NIL || d->status_label == NULL || d->status_category == NULL ||
-		(d->has_due_date &&
-		 (d->due_date < date2j(1, 1, 1) - POSTGRES_EPOCH_JDATE ||
-		  d->due_date > date2j(9999, 12, 31) - POSTGRES_EPOCH_JDATE)))
+	/* Notes get their ids in the database. */
+	if (d->notes != NIL || d->status_label == NULL || d->status_category == NULL)
 		return false;
 
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	jb_uuid(&st, "id", &d->id);
-	jb_uuid(&st, "workspace_id", &d->workspace_id);
-	jb_text(&st, "title", d->title);
-	jb_text(&st, "description", d->description);
-	jb_string(&st, WJB_KEY, "status");
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	jb_uuid(&st, "id", &d->status_id);
-	jb_text(&st, "name", d->status_label);
-	jb_text(&st, "category", d->status_category);
-	jb_text(&st, "color", d->status_color);
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	jb_text(&st, "priority", d->priority);
-	jb_text(&st, "type", d->type);
-	jb_string(&st, WJB_KEY, "tags");
-	(void) pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	foreach(lc, d->tags)
-		jb_string(&st, WJB_ELEM, lfirst(lc));
-	(void) pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	jb_text(&st, "due_date", d->has_due_date ? tp_format_date(d->due_date) : NULL);
-	jb_instant(&st, "due_at", d->has_due_at, d->due_at);
-	jb_text(&st, "timezone", d->due_timezone);
-	jb_bool(&st, "all_day", d->has_due_date);
-	jb_instant(&st, "deadline", d->has_deadline, d->deadline);
-	jb_instant(&st, "scheduled_start", d->has_scheduled_start, d->scheduled_start);
-	jb_instant(&st, "scheduled_end", d->has_scheduled_end, d->scheduled_end);
-	jb_instant(&st, "completed_at", d->has_completed_at || done,
-			   d->has_completed_at ? d->completed_at : now);
-	if (d->has_sort_order)
-		jb_number(&st, "sort_order", DatumGetCString(DirectFunctionCall1(float8out,
-																		 Float8GetDatum(d->sort_order))));
-	else
-		jb_text(&st, "sort_order", NULL);
-	jb_json(&st, "metadata", d->metadata_json ? d->metadata_json : "{}");
-	jb_text(&st, "external_id", d->external_id);
-	jb_uuid(&st, "created_by", d->has_created_by ? &d->created_by : NULL);
-	jb_instant(&st, "created_at", true, d->has_created_at ? d->created_at : now);
-	jb_instant(&st, "updated_at", true, now);
-	jb_number(&st, "version", "1");
-	if (!response_assignees(&st, d) || !response_links(&st, d))
+	memset(&t, 0, sizeof(t));
+	t.id = d->id;
+	t.workspace_id = d->workspace_id;
+	t.title = d->title;
+	t.description = d->description;
+	t.status_id = d->status_id;
+	t.status_name = d->status_label;
+	t.status_category = d->status_category;
+	t.status_color = d->status_color;
+	t.priority = d->priority;
+	t.type = d->type;
+	t.tags = DatumGetArrayTypeP(text_list_array(d->tags));
+	t.has_due_date = d->has_due_date;
+	t.due_date = d->due_date;
+	t.has_due_at = d->has_due_at;
+	t.due_at = d->due_at;
+	t.timezone = d->due_timezone;
+	t.has_deadline = d->has_deadline;
+	t.deadline = d->deadline;
+	t.has_scheduled_start = d->has_scheduled_start;
+	t.scheduled_start = d->scheduled_start;
+	t.has_scheduled_end = d->has_scheduled_end;
+	t.scheduled_end = d->scheduled_end;
+	/* A task created done is complete now, unless told when (as insert_task). */
+	t.has_completed_at = d->has_completed_at || done;
+	t.completed_at = d->has_completed_at ? d->completed_at : now;
+	t.has_sort_order = d->has_sort_order;
+	t.sort_order = d->sort_order;
+	t.metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+													CStringGetDatum(d->metadata_json ? d->metadata_json : "{}")));
+	t.external_id = d->external_id;
+	t.has_created_by = d->has_created_by;
+	t.created_by = d->created_by;
+	t.created_at = d->has_created_at ? d->created_at : now;
+	t.updated_at = now;
+	t.version = 1;
+	if (!response_assignees(d, &t) || !response_links(d, &t))
 		return false;
-	response_dependencies(&st, d);
-	jb_string(&st, WJB_KEY, "notes");
-	(void) pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	(void) pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	t.ndependencies = list_length(d->dependencies);
+	t.dependencies = palloc(sizeof(pg_uuid_t) * Max(t.ndependencies, 1));
+	foreach(lc, d->dependencies)
+		t.dependencies[i++] = *(pg_uuid_t *) lfirst(lc);
+
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	task_json_push_fields(&st, &t);
 	if (resolutions == NULL)
-		jb_text(&st, "resolutions", NULL);
+		task_json_text(&st, "resolutions", NULL);
 	else if (strcmp(resolutions, "[]") != 0)
-		jb_json(&st, "resolutions", resolutions);
+		task_json_json(&st, "resolutions", resolutions);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	*out = JsonbPGetDatum(JsonbValueToJsonb(res));
 	return true;

@@ -1098,63 +1098,13 @@ push_key(JsonbParseState **state, const char *key)
 	(void) pushJsonbValue(state, WJB_KEY, &k);
 }
 
-/* Pushes a jsonb datum as an array element. */
-static void
-push_jsonb_elem(JsonbParseState **state, Datum d)
-{
-	Jsonb	   *j = DatumGetJsonbP(d);
-	JsonbValue	v;
-
-	v.type = jbvBinary;
-	v.val.binary.data = &j->root;
-	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-	(void) pushJsonbValue(state, WJB_ELEM, &v);
-}
-
 /*
- * The tasks of a page in the native shape, in the order of ids: one kept
- * statement over tasks._task_json_batch.  With include_deleted each also
+ * Runs the list for a parsed filter: {"data": [...], "next_cursor"}.  In
+ * one snapshot: the page of ids (planned for the values), then the tasks of
+ * the page with their children (task_json_push_page: kept plans), written
+ * into the result as they are read.  With include_deleted each task also
  * carries deleted_at and deleted_by, as tasks.task_delete returns them.
- * Pushed as array elements.
- */
-static void
-push_task_page(JsonbParseState **state, const pg_uuid_t *ws, List *ids, bool with_deleted)
-{
-	static SPIPlanPtr plan = NULL;
-	static SPIPlanPtr plan_deleted = NULL;
-	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
-	Datum		values[2];
-	SPIPlanPtr	p;
-
-	if (ids == NIL)
-		return;
-	if (with_deleted)
-		p = store_plan(&plan_deleted,
-					   "SELECT b.task || jsonb_build_object('deleted_at', tasks.format_instant(t.deleted_at),"
-					   " 'deleted_by', t.deleted_by)"
-					   " FROM tasks._task_json_batch($1, $2) b"
-					   " JOIN tasks.tasks t ON t.workspace_id = $1 AND t.id = b.id ORDER BY b.ord",
-					   2, types);
-	else
-		p = store_plan(&plan, "SELECT b.task FROM tasks._task_json_batch($1, $2) b ORDER BY b.ord", 2, types);
-	values[0] = UUIDPGetDatum(ws);
-	values[1] = uuid_list_array(ids);
-	if (SPI_execute_plan(p, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "task page query failed");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-
-		CHECK_FOR_INTERRUPTS();
-		push_jsonb_elem(state, SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-	}
-}
-
-/*
- * Runs the list for a parsed filter: {"data": [...], "next_cursor"}.  Two
- * statements in the same snapshot: the page of ids (planned for the values),
- * then their JSON (one kept plan).  Caller is inside SPI; the result is
- * copied out of SPI's memory.
+ * Caller is inside SPI; the result is copied out of SPI's memory.
  */
 static Datum
 list_run(const ListFilter *f, const pg_uuid_t *ws, uint64 filter_hash)
@@ -1193,7 +1143,7 @@ list_run(const ListFilter *f, const pg_uuid_t *ws, uint64 filter_hash)
 	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	push_key(&state, "data");
 	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	push_task_page(&state, ws, ids, f->include_deleted);
+	task_json_push_page(&state, ws, ids, f->include_deleted);
 	(void) pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	push_key(&state, "next_cursor");
 	if (next)
@@ -1299,12 +1249,15 @@ list_http_mode(void)
 	return method != NULL && method[0] != '\0';
 }
 
-/* Runs a kept plan ($1 workspace, ...) returning one jsonb per row; a jsonb array of them. */
-static Datum
-list_rows_array(SPIPlanPtr plan, Datum *values, const char *nulls, uint64 max, bool *truncated)
+/*
+ * Runs a kept plan ($1 workspace, ...) returning task ids in order: the
+ * first max of them (they live until SPI_finish), and whether there were
+ * more.
+ */
+static List *
+list_rows_ids(SPIPlanPtr plan, Datum *values, const char *nulls, uint64 max, bool *truncated)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
+	List	   *ids = NIL;
 	uint64		shown;
 
 	if (SPI_execute_plan(plan, values, nulls, true, 0) != SPI_OK_SELECT)
@@ -1312,16 +1265,14 @@ list_rows_array(SPIPlanPtr plan, Datum *values, const char *nulls, uint64 max, b
 	shown = Min(SPI_processed, max);
 	if (truncated)
 		*truncated = SPI_processed > max;
-	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	for (uint64 i = 0; i < shown; i++)
 	{
 		bool		isnull;
 
 		CHECK_FOR_INTERRUPTS();
-		push_jsonb_elem(&state, SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		ids = lappend(ids, DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
 	}
-	res = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	return ids;
 }
 
 /* ------------------------------------------------------------------------
@@ -1425,7 +1376,7 @@ lightfield_list(Jsonb *body, pg_uuid_t *task_id)
 				limit,
 				total;
 	bool		isnull;
-	Datum		data;
+	List	   *ids;
 	JsonbParseState *state = NULL;
 	JsonbValue	v;
 	JsonbValue *res;
@@ -1453,15 +1404,13 @@ lightfield_list(Jsonb *body, pg_uuid_t *task_id)
 	total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	if (page_plan == NULL)
-		page_plan = list_keep_custom_plan("SELECT tasks._lightfield_response($1, x.id) FROM"
-										  " (SELECT t.id, t.created_at FROM tasks.tasks t"
-										  "  WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
-										  "  ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3) x"
-										  " ORDER BY x.created_at, x.id",
+		page_plan = list_keep_custom_plan("SELECT t.id FROM tasks.tasks t"
+										  " WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
+										  " ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3",
 										  3, types);
 	values[1] = Int64GetDatum(offset);
 	values[2] = Int64GetDatum(limit);
-	data = list_rows_array(page_plan, values, NULL, (uint64) limit, NULL);
+	ids = list_rows_ids(page_plan, values, NULL, (uint64) limit, NULL);
 
 	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	push_key(&state, "object");
@@ -1470,10 +1419,9 @@ lightfield_list(Jsonb *body, pg_uuid_t *task_id)
 	v.val.string.len = 4;
 	(void) pushJsonbValue(&state, WJB_VALUE, &v);
 	push_key(&state, "data");
-	v.type = jbvBinary;
-	v.val.binary.data = &DatumGetJsonbP(data)->root;
-	v.val.binary.len = VARSIZE(DatumGetJsonbP(data)) - VARHDRSZ;
-	(void) pushJsonbValue(&state, WJB_VALUE, &v);
+	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	lightfield_responses_push(&state, &who.workspace_id, ids);
+	(void) pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	push_key(&state, "totalCount");
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(total);
@@ -1773,6 +1721,8 @@ vambe_list(Jsonb *body, pg_uuid_t *task_id)
 				have_to;
 	bool		undated;
 	bool		truncated;
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
 	Datum		result;
 
 	identity_current(&who);
@@ -1798,7 +1748,7 @@ vambe_list(Jsonb *body, pg_uuid_t *task_id)
 
 	if (plan == NULL)
 		plan = list_keep_custom_plan(
-			"SELECT tasks._vambe_response($1, x.id) FROM (SELECT t.id, tasks._due_key(t.due_at, t.due_date) AS k,"
+			"SELECT x.id FROM (SELECT t.id, tasks._due_key(t.due_at, t.due_date) AS k,"
 			" t.created_at FROM tasks.tasks t"
 			" WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
 			" AND (pg_catalog.cardinality($2) = 0 OR EXISTS (SELECT 1 FROM tasks.task_assignees a"
@@ -1823,8 +1773,11 @@ vambe_list(Jsonb *body, pg_uuid_t *task_id)
 	values[5] = TimestampTzGetDatum((TimestampTz) (to + 2) * USECS_PER_DAY);
 	values[6] = BoolGetDatum(undated);
 	values[7] = Int64GetDatum(VAMBE_LIST_MAX + 1);
-	result = list_rows_array(plan, values, NULL, VAMBE_LIST_MAX, &truncated);
-	result = SPI_datumTransfer(result, false, -1);
+	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	vambe_responses_push(&state, &who.workspace_id,
+						 list_rows_ids(plan, values, NULL, VAMBE_LIST_MAX, &truncated));
+	res = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	result = SPI_datumTransfer(JsonbPGetDatum(JsonbValueToJsonb(res)), false, -1);
 	SPI_finish();
 	if (truncated && list_http_mode())
 		(void) set_config_option("response.headers", "[{\"X-Truncated\": \"true\"}]", PGC_USERSET,

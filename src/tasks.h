@@ -17,6 +17,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "pgtime.h"
+#include "utils/array.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
 #include "utils/uuid.h"
@@ -335,6 +336,101 @@ extern int	task_rows_count(const TaskRows *rows);
 extern bool task_rows_external_id_taken(const TaskRows *rows, const char *external_id);
 extern void task_rows_write(TaskRows *rows);
 
+/* ------------------------------------------------------------------------
+ * task_json.c: the one read shape of a task (tasks.task_json), in C
+ * ------------------------------------------------------------------------
+ */
+
+/* An assignee (first: the member's kind) or a link (first: the relation). */
+typedef struct TaskJsonChild
+{
+	pg_uuid_t	id;				/* member / record id */
+	const char *first;			/* member kind / link relation */
+	const char *name;			/* member / record name */
+	const char *kind;			/* the link's record kind; NULL for assignees */
+} TaskJsonChild;
+
+typedef struct TaskJsonNote
+{
+	pg_uuid_t	id;
+	const char *body;
+	const char *kind;
+	TimestampTz created_at;
+} TaskJsonNote;
+
+/*
+ * A task's values as its rows hold them: NULL pointers and false has_*
+ * flags are SQL nulls.  The child arrays are in any order.
+ */
+typedef struct TaskJson
+{
+	pg_uuid_t	id;
+	pg_uuid_t	workspace_id;
+	const char *title;
+	const char *description;
+	pg_uuid_t	status_id;
+	const char *status_name;
+	const char *status_category;
+	const char *status_color;
+	const char *priority;
+	const char *type;
+	ArrayType  *tags;			/* text[] */
+	bool		has_due_date;
+	DateADT		due_date;
+	bool		has_due_at;
+	TimestampTz due_at;
+	const char *timezone;
+	bool		has_deadline;
+	TimestampTz deadline;
+	bool		has_scheduled_start;
+	TimestampTz scheduled_start;
+	bool		has_scheduled_end;
+	TimestampTz scheduled_end;
+	bool		has_completed_at;
+	TimestampTz completed_at;
+	bool		has_sort_order;
+	double		sort_order;
+	Jsonb	   *metadata;
+	const char *external_id;
+	bool		has_created_by;
+	pg_uuid_t	created_by;
+	TimestampTz created_at;
+	TimestampTz updated_at;
+	int32		version;
+	int			nassignees;
+	TaskJsonChild *assignees;
+	int			nlinks;
+	TaskJsonChild *links;
+	int			ndependencies;
+	pg_uuid_t  *dependencies;
+	int			nnotes;
+	TaskJsonNote *notes;
+	/* also write deleted_at and deleted_by (task_list with include_deleted) */
+	bool		show_deleted;
+	bool		has_deleted_at;
+	TimestampTz deleted_at;
+	bool		has_deleted_by;
+	pg_uuid_t	deleted_by;
+} TaskJson;
+
+/*
+ * Pushes the members of tasks.task_json for t into an object being built
+ * (between WJB_BEGIN_OBJECT and WJB_END_OBJECT, which the caller pushes, so
+ * that it may add members of its own).  Sorts t's child arrays in place.
+ */
+extern void task_json_push_fields(JsonbParseState **st, TaskJson *t);
+/* "key": a string or null / a JSON document given as text, into an object being built. */
+extern void task_json_text(JsonbParseState **st, const char *key, const char *s);
+extern void task_json_json(JsonbParseState **st, const char *key, const char *json);
+/*
+ * Reads tasks with their children in the caller's snapshot: for each of
+ * ids, its TaskJson, or NULL when it is not a task of workspace ws visible
+ * to the role.  Caller is inside SPI; the result lives until SPI_finish.
+ */
+extern TaskJson **task_json_read(const pg_uuid_t *ws, const pg_uuid_t *ids, int nids);
+/* Pushes tasks.task_json of each of ids (of pg_uuid_t *) found as an array element. */
+extern void task_json_push_page(JsonbParseState **st, const pg_uuid_t *ws, List *ids, bool with_deleted);
+
 /* Array datums for SPI parameters from lists of pg_uuid_t * / char *. */
 extern Datum uuid_list_array(List *ids);
 extern Datum text_list_array(List *items);
@@ -440,6 +536,18 @@ extern Datum dialect_response(DialectContext *ctx, SPIPlanPtr *slot, const char 
 extern Datum dialect_response_sql(FunctionCallInfo fcinfo, SPIPlanPtr *slot, const char *sql);
 
 /*
+ * The responses of the tasks ids (of pg_uuid_t *) in that order, pushed as
+ * array elements, with one kept statement built from the response statement
+ * sql (its batch plan kept in *slot); invisible ids are skipped.  Caller is
+ * inside SPI.
+ */
+extern void dialect_responses_push(JsonbParseState **st, SPIPlanPtr *slot, const char *sql,
+								   const pg_uuid_t *workspace, List *ids);
+/* Those of Lightfield (task.list) and Vambe (GET /api/public/tasks). */
+extern void lightfield_responses_push(JsonbParseState **st, const pg_uuid_t *workspace, List *ids);
+extern void vambe_responses_push(JsonbParseState **st, const pg_uuid_t *workspace, List *ids);
+
+/*
  * The tail every dialect's response query ends with: lk.ids, the task's
  * linked record ids grouped by relation ({"contact": [...], ...}, ids in
  * order), and the key of the task (t, $1 workspace, $2 id).
@@ -462,6 +570,16 @@ Datum \
 tasks_##d##_response(PG_FUNCTION_ARGS) \
 { \
 	return dialect_response_sql(fcinfo, &d##_response_plan, d##_response_sql); \
+}
+
+/* Defines <d>_responses_push (see dialect_responses_push) over <d>_response_sql. */
+#define TASKS_DIALECT_RESPONSES(d) \
+void \
+d##_responses_push(JsonbParseState **st, const pg_uuid_t *workspace, List *ids) \
+{ \
+	static SPIPlanPtr batch_plan = NULL; \
+\
+	dialect_responses_push(st, &batch_plan, d##_response_sql, workspace, ids); \
 }
 
 /*

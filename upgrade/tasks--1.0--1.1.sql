@@ -186,73 +186,13 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------
--- tasks._task_json_batch (ddl/71_list.sql): child rows looked up by the ids
--- given, through the primary keys, instead of filtering every assignee of the
--- workspace; the cost of a page or a read-back no longer grows with it.
+-- tasks._task_json_batch (ddl/71_list.sql): built in C by the one builder
+-- that also writes create responses and list pages (src/task_json.c), from
+-- five statements over the ids given, each through primary keys: the cost of
+-- a page or a read-back no longer grows with the workspace, and no jsonb is
+-- built twice.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION tasks._task_json_batch(ws uuid, task_ids uuid[]) RETURNS TABLE (ord bigint, id uuid, task jsonb)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_generic_plan
-AS $$
-#variable_conflict use_column
-BEGIN
-	RETURN QUERY
-		SELECT u.o, t.id, jsonb_build_object(
-			'id', t.id,
-			'workspace_id', t.workspace_id,
-			'title', t.title,
-			'description', t.description,
-			'status', jsonb_build_object('id', s.id, 'name', s.name, 'category', s.category, 'color', s.color),
-			'priority', t.priority,
-			'type', t.type,
-			'tags', to_jsonb(t.tags),
-			'due_date', to_jsonb(to_char(t.due_date, 'YYYY-MM-DD')),
-			'due_at', tasks.format_instant(t.due_at),
-			'timezone', t.due_timezone,
-			'all_day', t.due_date IS NOT NULL,
-			'deadline', tasks.format_instant(t.deadline),
-			'scheduled_start', tasks.format_instant(t.scheduled_start),
-			'scheduled_end', tasks.format_instant(t.scheduled_end),
-			'completed_at', tasks.format_instant(t.completed_at),
-			'sort_order', t.sort_order,
-			'metadata', t.metadata,
-			'external_id', t.external_id,
-			'created_by', t.created_by,
-			'created_at', tasks.format_instant(t.created_at),
-			'updated_at', tasks.format_instant(t.updated_at),
-			'version', t.version,
-			'assignees', coalesce(asg.j, '[]'::jsonb),
-			'links', coalesce(lnk.j, '[]'::jsonb),
-			'dependency_ids', coalesce(dep.j, '[]'::jsonb),
-			'notes', coalesce(nts.j, '[]'::jsonb))
-		  FROM unnest(task_ids) WITH ORDINALITY AS u(id, o)
-		  JOIN tasks.tasks t ON t.workspace_id = ws AND t.id = u.id
-		  JOIN tasks.statuses s ON s.workspace_id = t.workspace_id AND s.id = t.status_id
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'name', m.name)
-							 ORDER BY m.kind DESC, m.name, m.id) AS j
-			  FROM tasks.task_assignees a
-			 CROSS JOIN LATERAL (SELECT m.id, m.kind, m.name FROM tasks.members m
-								  WHERE m.workspace_id = ws AND m.id = a.member_id OFFSET 0) AS m
-			 WHERE a.workspace_id = ws AND a.task_id = t.id) AS asg
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('relation', l.relation, 'kind', l.kind, 'id', r.id, 'name', r.name)
-							 ORDER BY l.relation, r.name, r.id) AS j
-			  FROM tasks.task_links l
-			 CROSS JOIN LATERAL (SELECT r.id, r.name FROM tasks.records r
-								  WHERE r.workspace_id = ws AND r.id = l.record_id OFFSET 0) AS r
-			 WHERE l.workspace_id = ws AND l.task_id = t.id) AS lnk
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(d.depends_on_id ORDER BY d.depends_on_id) AS j
-			  FROM tasks.task_dependencies d
-			 WHERE d.workspace_id = ws AND d.task_id = t.id) AS dep
-		  CROSS JOIN LATERAL (
-			SELECT jsonb_agg(jsonb_build_object('id', n.id, 'body', n.body, 'kind', n.kind,
-												'created_at', tasks.format_instant(n.created_at))
-							 ORDER BY n.id) AS j
-			  FROM tasks.notes n
-			 WHERE n.workspace_id = ws AND n.task_id = t.id) AS nts
-	  ORDER BY u.o;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'tasks_task_json_batch'
+	LANGUAGE C STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp;
