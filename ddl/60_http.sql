@@ -297,12 +297,14 @@ BEGIN
 	REVOKE EXECUTE ON FUNCTION tasks.api_setup(name), tasks.workspace_create(jsonb),
 		tasks.workspace_grant(uuid, name), tasks.workspace_revoke(uuid, name),
 		tasks.api_key_create(jsonb), tasks.api_key_revoke(uuid), tasks.idempotency_purge(interval),
-		tasks._jwt_sign(jsonb)
+		tasks._jwt_sign(jsonb), tasks.name_index_rebuild()
 		FROM tasks_api;
 	GRANT SELECT ON tasks.record_kinds TO tasks_api;
 	GRANT SELECT ON tasks.workspaces TO tasks_api;
 	GRANT SELECT ON tasks.members, tasks.statuses TO tasks_api;
 	GRANT SELECT, INSERT ON tasks.records, tasks.notes TO tasks_api;
+	-- Written by the records' triggers as the inserting role (10_names.sql).
+	GRANT INSERT ON tasks.name_words, tasks.name_postings TO tasks_api;
 	GRANT DELETE ON tasks.notes TO tasks_api;
 	GRANT SELECT ON tasks.events, tasks.task_history TO tasks_api;
 	REVOKE EXECUTE ON FUNCTION tasks.task_purge(interval), tasks.events_purge(interval) FROM tasks_api;
@@ -331,7 +333,8 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['members', 'records', 'statuses', 'tasks', 'task_assignees', 'task_links',
-							 'task_dependencies', 'notes', 'api_keys', 'idempotency_keys']
+							 'task_dependencies', 'notes', 'api_keys', 'idempotency_keys',
+							 'name_words', 'name_postings']
 	LOOP
 		EXECUTE pg_catalog.format('ALTER TABLE tasks.%I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE pg_catalog.format('ALTER TABLE tasks.%I FORCE ROW LEVEL SECURITY', t);

@@ -30,7 +30,8 @@ SELECT p.oid::regprocedure AS not_volatile FROM pg_proc p WHERE p.proname IN ('t
 SELECT conrelid::regclass AS tbl, conname
   FROM pg_constraint
  WHERE connamespace = 'tasks'::regnamespace AND contype IN ('p', 'u', 'f')
-   AND conrelid::regclass::text NOT IN ('tasks.workspaces', 'tasks.record_kinds', 'tasks.record_kind_edits', 'tasks.workspace_grants')
+   AND conrelid::regclass::text NOT IN ('tasks.workspaces', 'tasks.record_kinds', 'tasks.record_kind_edits', 'tasks.workspace_grants',
+                                        'tasks.name_words')  -- keyed (word, workspace_id, kind) on purpose: 10_names.sql
    AND confrelid <> 'tasks.record_kinds'::regclass  -- a global catalog, not tenant data
    AND (SELECT attname FROM pg_attribute WHERE attrelid = conrelid AND attnum = conkey[1]) <> 'workspace_id'
  ORDER BY 1::text, 2;

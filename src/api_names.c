@@ -50,28 +50,6 @@ tasks_name_fold(PG_FUNCTION_ARGS)
 											   VARSIZE_ANY_EXHDR(t))));
 }
 
-/* Raises 22023 unless kind is a row of tasks.record_kinds.  Inside SPI. */
-static void
-check_record_kind(const char *kind)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-
-	store_plan(&plan,
-			   "SELECT 1 FROM tasks.record_kinds k WHERE k.kind OPERATOR(pg_catalog.=) $1",
-			   1, argtypes);
-	values[0] = CStringGetTextDatum(kind);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "record kind lookup failed");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown record kind \"%s\"", kind),
-				 errhint("Record kinds are the rows of tasks.record_kinds.")));
-	SPI_freetuptable(SPI_tuptable);
-}
-
 /*
  * tasks.resolve(kind text, name text) RETURNS jsonb
  *
@@ -91,37 +69,23 @@ tasks_resolve(PG_FUNCTION_ARGS)
 	MemoryContext callercxt = CurrentMemoryContext;
 	TaskIdentity who;
 	ResolveResult r;
-	StringInfoData result;
-	StringInfoData buf;
-	Datum		json;
+	char	   *norm;
+	Jsonb	   *json;
 
 	identity_current(&who);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	check_record_kind(kind);
-	resolve_record(&who.workspace_id, kind, name_data, name_len, &r);
+	/* Raises 22023 for an unknown kind (checked only when nothing matched). */
+	resolve_record_checked(&who.workspace_id, kind, name_data, name_len, &r);
 
 	/* Build the answer in the caller's context: SPI_finish frees r. */
 	MemoryContextSwitchTo(callercxt);
-	initStringInfo(&result);
-	resolve_result_json(&result, &r);
-	Assert(result.data[0] == '{');
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"query\": ");
-	json_append_string(&buf, name_data, name_len);
-	appendStringInfoString(&buf, ", \"normalized\": ");
 	if (r.status == RESOLVE_INVALID && name_len > TASKS_MAX_NAME * 4)
-		appendStringInfoString(&buf, "null");	/* not worth normalizing */
+		norm = NULL;			/* not worth normalizing */
 	else
-	{
-		char	   *norm = name_normalize(name_data, name_len);
-
-		json_append_string(&buf, norm, strlen(norm));
-	}
-	appendStringInfo(&buf, ", %s", result.data + 1);
-	json = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+		norm = name_normalize(name_data, name_len);
+	json = resolve_result_jsonb(name_data, name_len, norm, &r);
 
 	SPI_finish();
-	PG_RETURN_DATUM(json);
+	PG_RETURN_JSONB_P(json);
 }

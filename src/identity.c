@@ -15,16 +15,43 @@
  */
 #include "tasks.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 static char *workspace_setting = NULL;
 static char *actor_setting = NULL;
 static char *auth_error_setting = NULL;
+
+/*
+ * The identity last computed, for the rest of its transaction: reused only
+ * while the role and the exact text of request.jwt.claims,
+ * tasks.workspace_id and tasks.actor_id are unchanged (PostgREST sets them
+ * per transaction with set_config(..., true); a SET inside the transaction
+ * changes the text and so misses the cache).
+ */
+static LocalTransactionId ident_lxid = InvalidLocalTransactionId;
+static Oid	ident_user = InvalidOid;
+static char *ident_claims = NULL;
+static char *ident_workspace = NULL;
+static char *ident_actor = NULL;
+static TaskIdentity ident_cached;
 
 /* Grant checks are cached for the rest of the transaction. */
 static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
@@ -99,54 +126,146 @@ tasks_extension_owner(void)
 	return owner;
 }
 
+/* The snapshot a statement of the caller would read with. */
+static Snapshot
+read_snapshot(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+}
+
+/*
+ * The unique index of rel whose first column is its first attribute
+ * (workspaces: the primary key on id; workspace_grants: the unique
+ * (workspace_id, role_name)).  Raises if there is none.
+ */
+static Oid
+first_column_unique_index(Relation rel)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			found = InvalidOid;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		Form_pg_index idx;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		idx = (Form_pg_index) GETSTRUCT(tup);
+		if (idx->indisunique && idx->indisvalid && idx->indnkeyatts >= 1 &&
+			idx->indkey.values[0] == 1 && heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			found = indexoid;
+		ReleaseSysCache(tup);
+		if (OidIsValid(found))
+			break;
+	}
+	list_free(indexes);
+	if (!OidIsValid(found))
+		elog(ERROR, "no unique index on the first column of \"%s\"", RelationGetRelationName(rel));
+	return found;
+}
+
+/* Opens tasks.<name> for reading. */
+static Relation
+open_tasks_table(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("tasks", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation \"tasks.%s\" does not exist", name);
+	return table_open(relid, AccessShareLock);
+}
+
+/* Whether tasks.workspaces has the row ws (primary key probe, no SPI). */
+static bool
+workspace_exists(const pg_uuid_t *ws)
+{
+	Relation	rel = open_tasks_table("workspaces");
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		found;
+
+	if (!OidIsValid(pkey))
+		pkey = first_column_unique_index(rel);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(ws));
+	scan = systable_beginscan(rel, pkey, true, read_snapshot(), 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Whether user is a member of a role granted ws, or of one granted every
+ * workspace (NULL workspace_id): pg_has_role(user, role, 'MEMBER') over the
+ * grants, read through the unique index on (workspace_id, role_name).
+ */
+static bool
+workspace_granted(const pg_uuid_t *ws, Oid user)
+{
+	Relation	rel = open_tasks_table("workspace_grants");
+	Oid			index = first_column_unique_index(rel);
+	bool		granted = false;
+
+	for (int pass = 0; pass < 2 && !granted; pass++)
+	{
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		if (pass == 0)
+			ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(ws));
+		else
+		{
+			ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
+								   InvalidStrategy, InvalidOid, InvalidOid,
+								   InvalidOid, (Datum) 0);
+		}
+		scan = systable_beginscan(rel, index, true, read_snapshot(), 1, &key);
+		while (!granted && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+			Oid			role;
+
+			CHECK_FOR_INTERRUPTS();
+			if (isnull)
+				continue;
+			role = get_role_oid(NameStr(*DatumGetName(d)), true);
+			granted = OidIsValid(role) && is_member_of_role(user, role);
+		}
+		systable_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
+	return granted;
+}
+
 /*
  * Raises unless the current role may act in the workspace.
  *
- * The grant table is read as the extension's owner (as RI triggers read
- * referenced tables), so API roles need no privilege on it; membership is
- * checked for the real caller.  An error inside restores the user id through
- * (sub)transaction abort.
+ * The grant table is read directly through its indexes (as RI triggers read
+ * referenced tables, bypassing row level security), so API roles need no
+ * privilege on it and a call pays two index probes, not a planned
+ * statement; membership is checked for the real caller.  A superuser needs
+ * no grant, only an existing workspace.
  */
 static void
 check_grant(const pg_uuid_t *ws)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[2] = {UUIDOID, OIDOID};
-	Datum		values[2];
-	bool		exists,
-				granted,
-				isnull;
 	Oid			user = GetUserId();
-	Oid			save_user;
-	int			save_sec;
+	bool		exists;
 
 	if (checked_lxid == MyProc->lxid && checked_user == user &&
 		memcmp(&checked_workspace, ws, sizeof(pg_uuid_t)) == 0)
 		return;
 
-	values[0] = UUIDPGetDatum(ws);
-	values[1] = ObjectIdGetDatum(user);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(tasks_extension_owner(),
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	store_plan(&plan,
-			   "SELECT EXISTS (SELECT 1 FROM tasks.workspaces w WHERE w.id OPERATOR(pg_catalog.=) $1),"
-			   " EXISTS (SELECT 1 FROM tasks.workspace_grants g JOIN pg_catalog.pg_roles r"
-			   "   ON r.rolname OPERATOR(pg_catalog.=) g.role_name"
-			   "  WHERE (g.workspace_id OPERATOR(pg_catalog.=) $1 OR g.workspace_id IS NULL)"
-			   "    AND pg_catalog.pg_has_role($2, r.oid, 'MEMBER'))",
-			   2, argtypes);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "workspace grant lookup failed");
-	exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	granted = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	SetUserIdAndSecContext(save_user, save_sec);
-	SPI_finish();
+	exists = workspace_exists(ws);
 
 	/* An unknown workspace and a forbidden one look the same to the caller. */
-	if (!exists || (!granted && !superuser()))
+	if (!exists || (!superuser() && !workspace_granted(ws, user)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("workspace %s is not available to role \"%s\"",
@@ -159,13 +278,15 @@ check_grant(const pg_uuid_t *ws)
 }
 
 /* Fills id with the current workspace and actor; raises when there is none. */
-void
-identity_current(TaskIdentity *id)
+static void
+identity_compute(TaskIdentity *id, const char *raw_claims)
 {
-	Jsonb	   *claims = current_claims();
+	Jsonb	   *claims = NULL;
 	char	   *ws = NULL;
 	char	   *actor = NULL;
 
+	if (raw_claims != NULL && raw_claims[0] != '\0')
+		claims = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(raw_claims)));
 	memset(id, 0, sizeof(TaskIdentity));
 	if (claims != NULL && (ws = claim_text(claims, "workspace_id")) != NULL)
 	{
@@ -206,6 +327,60 @@ identity_current(TaskIdentity *id)
 		id->has_actor = true;
 	}
 	check_grant(&id->workspace_id);
+}
+
+/* A setting's text, NULL and "" alike as "". */
+static inline const char *
+setting_text(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Whether the cached identity was computed from exactly these settings. */
+static bool
+identity_cache_matches(const char *claims)
+{
+	return ident_lxid == MyProc->lxid &&
+		ident_user == GetUserId() &&
+		strcmp(ident_claims, setting_text(claims)) == 0 &&
+		strcmp(ident_workspace, setting_text(workspace_setting)) == 0 &&
+		strcmp(ident_actor, setting_text(actor_setting)) == 0;
+}
+
+/* Replaces a cached setting text (TopMemoryContext). */
+static void
+cache_text(char **slot, const char *s)
+{
+	if (*slot != NULL)
+		pfree(*slot);
+	*slot = MemoryContextStrdup(TopMemoryContext, setting_text(s));
+}
+
+/*
+ * Fills id with the current workspace and actor; raises when there is none.
+ * Within one transaction the answer is reused while the settings it came
+ * from are textually the same (see ident_cached); the claims are parsed
+ * only when set.
+ */
+void
+identity_current(TaskIdentity *id)
+{
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+
+	if (ident_claims != NULL && identity_cache_matches(claims))
+	{
+		*id = ident_cached;
+		return;
+	}
+	identity_compute(id, claims);
+
+	/* Only a complete, checked identity is cached. */
+	cache_text(&ident_claims, claims);
+	cache_text(&ident_workspace, workspace_setting);
+	cache_text(&ident_actor, actor_setting);
+	ident_cached = *id;
+	ident_user = GetUserId();
+	ident_lxid = MyProc->lxid;
 }
 
 /* Whether the space-separated list (or JSON array) in v names scope. */

@@ -197,8 +197,14 @@ typedef struct ResolveResult
 /* Must be called between SPI_connect and SPI_finish. */
 extern void resolve_record(const pg_uuid_t *workspace, const char *kind,
 						   const char *name, int len, ResolveResult *out);
+/* The same, raising 22023 for a kind that is not in tasks.record_kinds. */
+extern void resolve_record_checked(const pg_uuid_t *workspace, const char *kind,
+								   const char *name, int len, ResolveResult *out);
 /* The result as a JSON object: {"status", "id", "name", "score", "method", "candidates"}. */
 extern void resolve_result_json(StringInfo buf, const ResolveResult *r);
+/* tasks.resolve()'s answer as jsonb: the above plus "query" and "normalized". */
+extern Jsonb *resolve_result_jsonb(const char *query, int query_len, const char *normalized,
+								   const ResolveResult *r);
 /* The candidates only, as a JSON array. */
 extern void resolve_candidates_json(StringInfo buf, const ResolveResult *r);
 

@@ -175,7 +175,7 @@ SELECT tasks.api_key_create('{\"member_id\": \"$actor\", \"name\": \"upgrade tes
 	my $counts = q{SELECT string_agg(format('%s=%s', c.oid::regclass, (xpath('/row/n/text()',
 			query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]), ' ' ORDER BY c.oid::regclass::text)
 		FROM pg_class c WHERE c.relnamespace = 'tasks'::regnamespace AND c.relkind = 'r'
-		  AND c.relname <> 'record_kind_edits'};
+		  AND c.relname NOT IN ('record_kind_edits', 'name_words', 'name_postings')};
 	my $before = $node->safe_psql($db, $reads);
 	my $counts_before = $node->safe_psql($db, $counts);
 	for my $table (qw(tasks task_assignees task_links task_dependencies notes workspaces statuses members records api_keys idempotency_keys))
@@ -194,6 +194,12 @@ SELECT tasks.api_key_create('{\"member_id\": \"$actor\", \"name\": \"upgrade tes
 
 	# (c) the data is intact and the API works
 	is($node->safe_psql($db, $counts), $counts_before, "$v: every table keeps its rows");
+	# the name vocabulary (new in 1.1) was built from the records that existed
+	is($node->safe_psql($db, q{SELECT (SELECT count(*) FROM tasks.name_postings) = (SELECT count(*) FROM
+			(SELECT DISTINCT r.workspace_id, r.kind, w, r.id FROM tasks.records r,
+			 unnest(string_to_array(r.name_norm, ' ')) AS w WHERE r.deleted_at IS NULL) x)
+		AND (SELECT count(*) FROM tasks.name_postings) > 0}), 't',
+		"$v: the upgrade indexed the words of every existing record name");
 	is($node->safe_psql($db, $reads), $before, "$v: task_get, task_list, the Lightfield list and the workspace read back as before");
 	is($node->safe_psql($db, "$identity SELECT tasks.task_create(('{\"title\": \"after upgrade\", \"vehicle_name\": \"truck 7\", \"assignee_ids\": [\"$agent\"], \"dependency_ids\": [\"' || (SELECT id FROM tasks.tasks WHERE title = 'first') || '\"]}')::jsonb) #>> '{links,0,kind}'"),
 		'vehicle', "$v: a new task links a record of the user's own kind");

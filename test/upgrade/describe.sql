@@ -37,7 +37,9 @@ BEGIN
 		-- the subquery they are f's)
 		IF t.cond IS NULL OR include_user THEN
 			cond := 'true';
-		ELSIF t.cond = '' THEN
+		ELSIF t.cond = '' OR t.cond ~* '^\s*WHERE\s+false\s*$' THEN
+			-- dumped whole, or derived from other tables and dumped empty
+			-- (WHERE false: the name vocabulary): user data, never seeded
 			cond := 'false';
 		ELSE
 			cond := format('NOT EXISTS (SELECT 1 FROM %s f WHERE (%s) AND f.ctid = x.ctid)', t.rel,
