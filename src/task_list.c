@@ -10,13 +10,22 @@
  * values are never written into the SQL text.  The SQL text is therefore a
  * function of the filter's *shape* (which keys are present, the sort), and
  * it is the key of a small per-backend cache of kept plans (LIST_PLAN_CACHE
- * entries, least recently used evicted).  The plans are prepared with
- * CURSOR_OPT_CUSTOM_PLAN: parsed and rewritten once per shape, planned on
- * every call with the actual values.  A generic plan would have to pick one
- * strategy for every assignee and every cursor position; with the values
- * the planner sees that one member holds 10% of the workspace (walk the
- * sort index, probe the assignment) and another 20 tasks (fetch them and
- * sort), and it costs ~0.1 ms of planning.
+ * entries, least recently used evicted), parsed and rewritten once per
+ * shape.  A shape with filter clauses is prepared with
+ * CURSOR_OPT_CUSTOM_PLAN, planned on every call with the actual values: a
+ * generic plan would have to pick one strategy for every assignee (status,
+ * record, ...); with the values the planner sees that one member holds 10%
+ * of the workspace (walk the sort index, probe the assignment) and another
+ * 20 tasks (fetch them and sort), and it costs ~0.1 ms of planning.  A
+ * shape without filter clauses (workspace, live tasks, cursor, limit) on a
+ * plain column sort (created_at, updated_at) has one right plan whatever
+ * the values: an index-only walk of the sort index from the cursor, an
+ * index condition even under forced row level security.  It is prepared
+ * with CURSOR_OPT_GENERIC_PLAN and planned once; the plan cache replans it
+ * when a table or index it depends on changes.  The expression sorts stay
+ * custom: their index needs the heap, and a generic plan that expects a
+ * small workspace may read a smaller index and sort instead (seen for
+ * sort_order), which would sort a whole large workspace per page.
  *
  * Pagination is keyset: a sort is a key expression plus the id as
  * tiebreaker, each with an index (workspace_id, key, id) (ddl/71_list.sql),
@@ -65,17 +74,18 @@ typedef struct ListSort
 	const char *name;
 	const char *expr;
 	Oid			type;			/* TIMESTAMPTZOID, FLOAT8OID or INT4OID */
+	bool		index_only;		/* a plain column: an index-only walk */
 } ListSort;
 
 static const ListSort list_sorts[] = {
-	{"created_at", "t.created_at", TIMESTAMPTZOID},
-	{"updated_at", "t.updated_at", TIMESTAMPTZOID},
-	{"due", "tasks._due_key(t.due_at, t.due_date)", TIMESTAMPTZOID},
+	{"created_at", "t.created_at", TIMESTAMPTZOID, true},
+	{"updated_at", "t.updated_at", TIMESTAMPTZOID, true},
+	{"due", "tasks._due_key(t.due_at, t.due_date)", TIMESTAMPTZOID, false},
 	{"sort_order", "CASE WHEN t.sort_order IS NULL THEN 'Infinity'::pg_catalog.float8 ELSE t.sort_order END",
-	FLOAT8OID},
+	FLOAT8OID, false},
 	{"priority", "CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
-	" WHEN 'low' THEN 1 ELSE 0 END", INT4OID},
-	{NULL, NULL, InvalidOid}
+	" WHEN 'low' THEN 1 ELSE 0 END", INT4OID, false},
+	{NULL, NULL, InvalidOid, false}
 };
 
 #define LIST_DEFAULT_SORT	0	/* created_at, descending */
@@ -801,6 +811,7 @@ list_parse(Jsonb *filter, const TaskIdentity *who, ListFilter *f, uint64 *filter
 typedef struct ListQuery
 {
 	StringInfoData sql;
+	bool		generic;		/* index-only sort, no filter clause: planned once */
 	int			nargs;
 	Oid			types[LIST_MAX_ARGS];
 	Datum		values[LIST_MAX_ARGS];
@@ -829,19 +840,28 @@ static ListPlan list_plans[LIST_PLAN_CACHE];
 static uint64 list_plan_clock = 0;
 
 /*
- * Prepares sql once and keeps it, planned anew with the actual values on
- * every execution (CURSOR_OPT_CUSTOM_PLAN).
+ * Prepares sql once and keeps it.  cursor_options: CURSOR_OPT_CUSTOM_PLAN
+ * (planned anew with the actual values on every execution) or
+ * CURSOR_OPT_GENERIC_PLAN (planned once, for statements whose best plan
+ * does not depend on the values).
  */
 static SPIPlanPtr
-list_keep_custom_plan(const char *sql, int nargs, Oid *types)
+list_keep_plan(const char *sql, int nargs, Oid *types, int cursor_options)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, cursor_options);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 	return plan;
+}
+
+/* A kept plan planned with the actual values on every execution. */
+static SPIPlanPtr
+list_keep_custom_plan(const char *sql, int nargs, Oid *types)
+{
+	return list_keep_plan(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
 }
 
 /* The kept plan of a statement shape: cached, least recently used evicted. */
@@ -868,7 +888,8 @@ list_plan(const ListQuery *q)
 		pfree(slot->sql);
 		slot->sql = NULL;
 	}
-	slot->plan = list_keep_custom_plan(q->sql.data, q->nargs, (Oid *) q->types);
+	slot->plan = list_keep_plan(q->sql.data, q->nargs, (Oid *) q->types,
+								q->generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
 	slot->sql = MemoryContextStrdup(TopMemoryContext, q->sql.data);
 	slot->used = ++list_plan_clock;
 	return slot->plan;
@@ -1057,6 +1078,7 @@ list_build(ListQuery *q, const ListFilter *f, const pg_uuid_t *ws)
 	const ListSort *s = &list_sorts[f->sort];
 	const char *dir = f->descending ? "DESC" : "ASC";
 	int			limit;
+	int			unfiltered;
 
 	initStringInfo(&q->sql);
 	q->nargs = 0;
@@ -1064,10 +1086,13 @@ list_build(ListQuery *q, const ListFilter *f, const pg_uuid_t *ws)
 	appendStringInfo(&q->sql, "SELECT t.id, %s AS k FROM tasks.tasks t WHERE t.workspace_id = $1", s->expr);
 	if (!f->include_deleted)
 		appendStringInfoString(&q->sql, " AND t.deleted_at IS NULL");
+	unfiltered = q->sql.len;
 	list_where_refs(q, f, ws);
 	list_where_due(q, f);
 	list_where_overdue(q, f, ws);
 	list_where_rest(q, f);
+	/* the text tells both (sort, no filter clause): one cache entry, one kind */
+	q->generic = s->index_only && q->sql.len == unfiltered;
 	if (f->has_cursor)
 	{
 		int			k = list_arg(q, s->type, cursor_key_datum(s->type, f->cursor_key));
@@ -1404,10 +1429,11 @@ lightfield_list(Jsonb *body, pg_uuid_t *task_id)
 	total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	if (page_plan == NULL)
-		page_plan = list_keep_custom_plan("SELECT t.id FROM tasks.tasks t"
-										  " WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
-										  " ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3",
-										  3, types);
+		/* one plan whatever the values: walk the created index (generic) */
+		page_plan = list_keep_plan("SELECT t.id FROM tasks.tasks t"
+								   " WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
+								   " ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3",
+								   3, types, CURSOR_OPT_GENERIC_PLAN);
 	values[1] = Int64GetDatum(offset);
 	values[2] = Int64GetDatum(limit);
 	ids = list_rows_ids(page_plan, values, NULL, (uint64) limit, NULL);
