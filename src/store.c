@@ -195,18 +195,37 @@ insert_children(TaskDraft *d)
 				   *ids = NIL;
 		ListCell   *lc;
 
+		/*
+		 * One row per (relation, record), the first one given, as
+		 * response_links shows them.  The task is new, so no stored link can
+		 * conflict: dropping repeats here spares the insert the speculative
+		 * insertion of ON CONFLICT DO NOTHING.
+		 */
 		foreach(lc, d->links)
 		{
 			TaskLink   *l = lfirst(lc);
+			ListCell   *rc,
+					   *ic;
+			bool		dup = false;
 
+			forboth(rc, rel, ic, ids)
+			{
+				if (strcmp(lfirst(rc), l->relation) == 0 &&
+					memcmp(lfirst(ic), &l->record_id, sizeof(pg_uuid_t)) == 0)
+				{
+					dup = true;
+					break;
+				}
+			}
+			if (dup)
+				continue;
 			rel = lappend(rel, l->relation);
 			kind = lappend(kind, l->kind);
 			ids = lappend(ids, &l->record_id);
 		}
 		store_plan_generic(&links,
 				   "INSERT INTO tasks.task_links (workspace_id, task_id, relation, kind, record_id)"
-				   " SELECT $1, $2, l.relation, l.kind, l.id FROM unnest($3, $4, $5) AS l(relation, kind, id)"
-				   " ON CONFLICT DO NOTHING",
+				   " SELECT $1, $2, l.relation, l.kind, l.id FROM unnest($3, $4, $5) AS l(relation, kind, id)",
 				   5, t5);
 		v[2] = text_list_array(rel);
 		v[3] = text_list_array(kind);
@@ -489,8 +508,7 @@ response_assignees(const TaskDraft *d, TaskJson *t)
 
 /*
  * The links of a response: one per (relation, record), as the insert keeps
- * them (ON CONFLICT DO NOTHING keeps the first).  False when a record's name
- * is unknown.
+ * them (the first one given).  False when a record's name is unknown.
  */
 static bool
 response_links(const TaskDraft *d, TaskJson *t)

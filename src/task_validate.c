@@ -21,14 +21,22 @@
 #include "tasks.h"
 #include "task_update.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/array.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 /* Fixed top-level keys of the native payload; <kind>_id / <kind>_name come from tasks.record_kinds. */
@@ -58,28 +66,67 @@ static const char *const priorities[] = {"low", "medium", "high", "urgent", NULL
 static List *kinds_cache = NIL;
 static LocalTransactionId kinds_lxid = InvalidLocalTransactionId;
 
-/* The record kinds (tasks.record_kinds), loaded once per transaction. */
+/*
+ * The record kinds (tasks.record_kinds), loaded once per transaction.
+ *
+ * Read with a plain heap scan under the active snapshot, which is what the
+ * read-only SPI query "SELECT kind FROM tasks.record_kinds" saw, with the
+ * same SELECT privilege check and lock, without paying for a plan and an
+ * executor start-up on every transaction (the table holds a few rows and no
+ * row level security; callers only test membership, so no order).
+ */
 static List *
 record_kinds(void)
 {
-	static SPIPlanPtr plan = NULL;
+	Oid			relid;
+	AclResult	aclresult;
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	List	   *kinds = NIL;
 	MemoryContext old;
 
 	if (kinds_lxid == MyProc->lxid && kinds_cache != NIL)
 		return kinds_cache;
 
+	/* never serve a half-built list if the load below fails */
+	kinds_lxid = InvalidLocalTransactionId;
 	if (kinds_cache != NIL)
 		list_free_deep(kinds_cache);
 	kinds_cache = NIL;
 
-	store_plan(&plan, "SELECT kind FROM tasks.record_kinds ORDER BY kind", 0, NULL);
-	if (SPI_execute_plan(plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read tasks.record_kinds");
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	for (uint64 i = 0; i < SPI_processed; i++)
-		kinds_cache = lappend(kinds_cache,
-							  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	MemoryContextSwitchTo(old);
+	relid = get_relname_relid("record_kinds", get_namespace_oid("tasks", false));
+	if (!OidIsValid(relid))
+		elog(ERROR, "table tasks.record_kinds does not exist");
+	/* as the executor checks it: the table, else the one column read */
+	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK &&
+		pg_attribute_aclcheck(relid, 1, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, "record_kinds");
+
+	rel = table_open(relid, AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		kind = slot_getattr(slot, 1, &isnull);	/* kind: the primary key */
+		char	   *k;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;
+		k = TextDatumGetCString(kind);
+		/* only the kept list lives in TopMemoryContext, not the scan's work */
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		kinds = lappend(kinds, pstrdup(k));
+		MemoryContextSwitchTo(old);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+
+	kinds_cache = kinds;
 	kinds_lxid = MyProc->lxid;
 	return kinds_cache;
 }
