@@ -271,7 +271,7 @@ response_run(SPIPlanPtr *slot, const char *sql, const pg_uuid_t *workspace,
 	store_plan_generic(slot, sql, 2, types);
 	v[0] = UUIDPGetDatum(workspace);
 	v[1] = UUIDPGetDatum(task_id);
-	if (SPI_execute_plan(*slot, v, NULL, read_only, 1) != SPI_OK_SELECT)
+	if (store_execute_indexed(*slot, v, NULL, read_only, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read back task %s", uuid_to_cstring(task_id));
 	*found = false;
 	if (SPI_processed != 1)
@@ -354,7 +354,7 @@ dialect_responses_push(JsonbParseState **st, SPIPlanPtr *slot, const char *sql,
 	}
 	v[0] = UUIDPGetDatum(workspace);
 	v[1] = uuid_list_array(ids);
-	if (SPI_execute_plan(*slot, v, NULL, true, 0) != SPI_OK_SELECT)
+	if (store_execute_indexed(*slot, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the task responses");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

@@ -412,7 +412,7 @@ acp_check_caller(const DialectContext *ctx)
 				     2, types);
 		values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 		values[1] = UUIDPGetDatum(&ctx->who.actor_id);
-		if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		if (store_execute_indexed(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "caller lookup failed");
 		if (SPI_processed == 1 &&
 			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
@@ -448,7 +448,7 @@ acp_check_status(DialectContext *ctx, const AcpBody *st, TaskProblems *p)
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = st->status ? CStringGetTextDatum(st->status) : (Datum) 0;
 	nulls[1] = st->status ? ' ' : 'n';
-	if (SPI_execute_plan(plan, values, nulls, true, 1) != SPI_OK_SELECT)
+	if (store_execute_indexed(plan, values, nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "status lookup failed");
 	if (SPI_processed == 0)
 	{
@@ -489,7 +489,7 @@ acp_check_agent(DialectContext *ctx, const AcpBody *st, TaskProblems *p)
 			     2, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = UUIDPGetDatum(&id);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (store_execute_indexed(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "agent lookup failed");
 	if (SPI_processed == 1 &&
 		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "agent") != 0)

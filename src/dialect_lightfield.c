@@ -176,7 +176,7 @@ lightfield_status_id(const DialectContext *ctx, const char *const *categories)
 			     2, types);
 	values[0] = UUIDPGetDatum(&ctx->who.workspace_id);
 	values[1] = text_list_array(cats);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (store_execute_indexed(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "status lookup failed");
 	if (SPI_processed == 0)
 		return pstrdup("00000000-0000-0000-0000-000000000000");

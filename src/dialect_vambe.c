@@ -461,7 +461,7 @@ vambe_query(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types, Datum *val
 			const char *nulls)
 {
 	store_plan_generic(slot, sql, nargs, types);
-	if (SPI_execute_plan(*slot, values, nulls, true, 0) != SPI_OK_SELECT)
+	if (store_execute_indexed(*slot, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "vambe lookup failed");
 }
 

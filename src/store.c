@@ -21,6 +21,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -60,6 +61,42 @@ SPIPlanPtr
 store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
 	return keep_plan(slot, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * Plain sequential scans off until store_index_scans_end(nestlevel), for
+ * kept plans that look rows up by key once per call or per id: for a table
+ * of a few pages (a workspace's statuses or members) the planner prices one
+ * sequential scan below one index probe, and a lookup repeated per row then
+ * reads the whole table each time.  Generic plans are made, and remade after
+ * an invalidation, when executed, so the setting must surround execution.
+ * On error, the (sub)transaction abort restores it.
+ */
+int
+store_index_scans_begin(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+store_index_scans_end(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/* SPI_execute_plan of a key lookup, between the two calls above. */
+int
+store_execute_indexed(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count)
+{
+	int			nestlevel = store_index_scans_begin();
+	int			rc = SPI_execute_plan(plan, values, nulls, read_only, count);
+
+	store_index_scans_end(nestlevel);
+	return rc;
 }
 
 /* A text[] datum from a list of C strings. */

@@ -41,7 +41,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
-#include "utils/guc.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
@@ -744,18 +743,8 @@ task_json_read(const pg_uuid_t *ws, const pg_uuid_t *ids, int nids)
 			elems[n++] = UUIDPGetDatum(&sorted[i]);
 	array = PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 
-	/*
-	 * Plain sequential scans are off while the statements run (their generic
-	 * plans are made, and remade after an invalidation, on execution): each
-	 * lookup runs once per id, and for a small table (a workspace's statuses
-	 * or members fit in a few pages) the planner prices one sequential scan
-	 * below one index probe, which repeated for every task of a page read
-	 * every status of every workspace 50 times (measured: 27M instructions a
-	 * page instead of 12M).  On error, the (sub)transaction abort restores it.
-	 */
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	/* per-id key lookups: no sequential scans (store_index_scans_begin) */
+	nestlevel = store_index_scans_begin();
 	page_read_tasks(&page, ws, array);
 	if (page.ntasks > 0)
 	{
@@ -764,7 +753,7 @@ task_json_read(const pg_uuid_t *ws, const pg_uuid_t *ids, int nids)
 		page_read_dependencies(&page, ws, array);
 		page_read_notes(&page, ws, array);
 	}
-	AtEOXact_GUC(true, nestlevel);
+	store_index_scans_end(nestlevel);
 	for (int i = 0; i < nids; i++)
 		by_input[i] = page_find(&page, UUIDPGetDatum(&ids[i]));
 	return by_input;

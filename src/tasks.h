@@ -466,6 +466,12 @@ extern SPIPlanPtr store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *
 /* The same, always with the generic plan (for plans that do not depend on the values). */
 extern SPIPlanPtr store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
 
+/* Key lookups with sequential scans off (see store.c). */
+extern int	store_index_scans_begin(void);
+extern void store_index_scans_end(int nestlevel);
+extern int	store_execute_indexed(SPIPlanPtr plan, Datum *values, const char *nulls,
+								  bool read_only, long count);
+
 /* ------------------------------------------------------------------------
  * dialect.c: vendor contracts over the one engine
  *
