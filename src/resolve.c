@@ -299,12 +299,7 @@ fuzzy_statement(void)
 	 * depend on the values, and planning it afresh (a custom plan for each of
 	 * the first calls) costs more than running it.
 	 */
-	fuzzy_plan = SPI_prepare_cursor(sql.data, 3, argtypes, CURSOR_OPT_GENERIC_PLAN);
-	if (fuzzy_plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.data,
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(fuzzy_plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
+	store_plan_generic(&fuzzy_plan, sql.data, 3, argtypes);
 	pfree(sql.data);
 
 	if (trgm_schema_name != NULL)

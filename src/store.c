@@ -25,9 +25,13 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-/* Prepares sql once per backend, with the given cursor options, into *slot. */
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes, int cursor_options)
+/*
+ * Prepares sql once per backend, with the given cursor options
+ * (CURSOR_OPT_GENERIC_PLAN, CURSOR_OPT_CUSTOM_PLAN or 0: the plan cache
+ * decides), keeps it and stores it in *slot; returns *slot when it is set.
+ */
+SPIPlanPtr
+store_plan_options(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes, int cursor_options)
 {
 	SPIPlanPtr	plan;
 
@@ -46,7 +50,7 @@ keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes, int curso
 SPIPlanPtr
 store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
-	return keep_plan(slot, sql, nargs, argtypes, 0);
+	return store_plan_options(slot, sql, nargs, argtypes, 0);
 }
 
 /*
@@ -60,7 +64,7 @@ store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 SPIPlanPtr
 store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
-	return keep_plan(slot, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	return store_plan_options(slot, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*

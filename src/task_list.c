@@ -839,31 +839,6 @@ typedef struct ListPlan
 static ListPlan list_plans[LIST_PLAN_CACHE];
 static uint64 list_plan_clock = 0;
 
-/*
- * Prepares sql once and keeps it.  cursor_options: CURSOR_OPT_CUSTOM_PLAN
- * (planned anew with the actual values on every execution) or
- * CURSOR_OPT_GENERIC_PLAN (planned once, for statements whose best plan
- * does not depend on the values).
- */
-static SPIPlanPtr
-list_keep_plan(const char *sql, int nargs, Oid *types, int cursor_options)
-{
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, cursor_options);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
-}
-
-/* A kept plan planned with the actual values on every execution. */
-static SPIPlanPtr
-list_keep_custom_plan(const char *sql, int nargs, Oid *types)
-{
-	return list_keep_plan(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
-}
-
 /* The kept plan of a statement shape: cached, least recently used evicted. */
 static SPIPlanPtr
 list_plan(const ListQuery *q)
@@ -888,8 +863,9 @@ list_plan(const ListQuery *q)
 		pfree(slot->sql);
 		slot->sql = NULL;
 	}
-	slot->plan = list_keep_plan(q->sql.data, q->nargs, (Oid *) q->types,
-								q->generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
+	slot->plan = NULL;
+	store_plan_options(&slot->plan, q->sql.data, q->nargs, (Oid *) q->types,
+					   q->generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
 	slot->sql = MemoryContextStrdup(TopMemoryContext, q->sql.data);
 	slot->used = ++list_plan_clock;
 	return slot->plan;
@@ -1428,12 +1404,10 @@ lightfield_list(Jsonb *body, pg_uuid_t *task_id)
 		elog(ERROR, "task count failed");
 	total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
-	if (page_plan == NULL)
-		/* one plan whatever the values: walk the created index (generic) */
-		page_plan = list_keep_plan("SELECT t.id FROM tasks.tasks t"
-								   " WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
-								   " ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3",
-								   3, types, CURSOR_OPT_GENERIC_PLAN);
+	/* one plan whatever the values: walk the created index (generic) */
+	store_plan_generic(&page_plan, "SELECT t.id FROM tasks.tasks t"
+					   " WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
+					   " ORDER BY t.created_at, t.id OFFSET $2 LIMIT $3", 3, types);
 	values[1] = Int64GetDatum(offset);
 	values[2] = Int64GetDatum(limit);
 	ids = list_rows_ids(page_plan, values, NULL, (uint64) limit, NULL);
@@ -1772,8 +1746,7 @@ vambe_list(Jsonb *body, pg_uuid_t *task_id)
 	if (problems_any(&problems))
 		vambe_list_raise(&problems);
 
-	if (plan == NULL)
-		plan = list_keep_custom_plan(
+	store_plan_options(&plan,
 			"SELECT x.id FROM (SELECT t.id, tasks._due_key(t.due_at, t.due_date) AS k,"
 			" t.created_at FROM tasks.tasks t"
 			" WHERE t.workspace_id = $1 AND t.deleted_at IS NULL"
@@ -1786,7 +1759,7 @@ vambe_list(Jsonb *body, pg_uuid_t *task_id)
 			"  OR ($7 AND tasks._due_key(t.due_at, t.due_date) = 'infinity'))"
 			" ORDER BY 2, t.created_at, t.id LIMIT $8) x"
 			" ORDER BY x.k, x.created_at, x.id",
-			8, types);
+			8, types, CURSOR_OPT_CUSTOM_PLAN);
 	values[0] = UUIDPGetDatum(&who.workspace_id);
 	values[1] = uuid_list_array(ids);
 	values[2] = DateADTGetDatum(from);

@@ -465,6 +465,8 @@ extern Datum task_store_fetch(SPIPlanPtr *slot, const char *sql,
 extern SPIPlanPtr store_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
 /* The same, always with the generic plan (for plans that do not depend on the values). */
 extern SPIPlanPtr store_plan_generic(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
+extern SPIPlanPtr store_plan_options(SPIPlanPtr *slot, const char *sql, int nargs,
+									 Oid *argtypes, int cursor_options);
 
 /* Key lookups with sequential scans off (see store.c). */
 extern int	store_index_scans_begin(void);
